@@ -1,0 +1,1 @@
+"""Loupe indexer: everything that reads sources and writes the Whoosh index."""

@@ -1,0 +1,68 @@
+"""Find the files of a corpus and read each with the reader for its format."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from indexer.document import Document
+from indexer.errors import SourceError
+from indexer.sources import jsonl, text
+from indexer.sources.outcome import Failure
+
+TEXT_EXTENSIONS = (".txt",)
+KNOWN_EXTENSIONS = TEXT_EXTENSIONS + jsonl.EXTENSIONS
+
+
+def format_of(path: Path) -> str | None:
+    """'jsonl' or 'text' from the file name; None if unknown."""
+    name = path.name.lower()
+    if name.endswith(jsonl.EXTENSIONS):
+        return "jsonl"
+    if name.endswith(TEXT_EXTENSIONS):
+        return "text"
+    return None
+
+
+def corpus_files(paths: Iterable[Path]) -> Iterator[Path | Failure]:
+    """Files to read under `paths`, sorted; unknown files named explicitly are failures.
+
+    Inside a directory, files of unknown type (README.md, licences) and hidden
+    files are passed over.
+    """
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+                hidden = any(part.startswith(".") for part in child.relative_to(path).parts)
+                if not hidden and format_of(child) and not child.name.lower().startswith("readme"):
+                    yield child
+        elif path.is_file():
+            if format_of(path):
+                yield path
+            else:
+                known = ", ".join(KNOWN_EXTENSIONS)
+                yield Failure(str(path), f"unknown file type (expected one of {known})")
+        else:
+            yield Failure(str(path), "no such file or directory")
+
+
+def read_file(path: Path) -> Iterator[Document | Failure]:
+    """Documents of one file; a file that cannot be read at all yields one Failure."""
+    try:
+        if format_of(path) == "jsonl":
+            yield from jsonl.read_jsonl(path)
+        else:
+            yield from text.read_text_file(path)
+    except SourceError as error:
+        yield Failure(str(path), str(error).removeprefix(f"{path}: "))
+    except OSError as error:
+        yield Failure(str(path), f"cannot read ({error.strerror or error})")
+
+
+def read_sources(paths: Iterable[Path]) -> Iterator[Document | Failure]:
+    """Every Document under `paths`, with a Failure for each file or record that failed."""
+    for item in corpus_files(paths):
+        if isinstance(item, Failure):
+            yield item
+        else:
+            yield from read_file(item)

@@ -1,0 +1,76 @@
+"""The Whoosh schema, built in one place, and the names of its facet fields."""
+
+from __future__ import annotations
+
+from whoosh import fields
+
+from indexer.analysis import ExactAnalyzer, FrenchAnalyzer, NameAnalyzer
+
+# Facets a user can filter on, mapped to the index column that holds their values.
+FACET_FIELDS: dict[str, str] = {
+    "source": "source_facet",
+    "author": "author_facet",
+    "section": "section_facet",
+    "tag": "tag_facet",
+    "year": "year",
+}
+
+# Field names a user may write in a query (`author:AFP`), mapped to index fields.
+QUERY_FIELD_ALIASES: dict[str, str] = {
+    "title": "title",
+    "titre": "title",
+    "author": "author",
+    "auteur": "author",
+    "source": "source",
+    "section": "section",
+    "rubrique": "section",
+    "tag": "tags",
+    "tags": "tags",
+    "date": "date",
+    "exact": "exact",
+    "text": "text",
+    "texte": "text",
+}
+
+# Fields searched by plain words, with their boosts.
+DEFAULT_SEARCH_FIELDS: dict[str, float] = {"title": 3.0, "text": 1.0}
+
+SCHEMA_VERSION = 1
+
+
+def build_schema() -> fields.Schema:
+    french = FrenchAnalyzer()
+    names = NameAnalyzer()
+    stored_text = dict(analyzer=french, stored=True, phrase=True)
+    stored_text_field = fields.TEXT(**stored_text)
+    stored_text_field.multitoken_query = "phrase"  # `sino-maliennes` is one phrase
+    text_field = fields.TEXT(analyzer=french, phrase=True)
+    text_field.multitoken_query = "phrase"
+    exact_field = fields.TEXT(analyzer=ExactAnalyzer(), phrase=True)
+    exact_field.multitoken_query = "phrase"
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        title=stored_text_field,
+        # title + summary + body, searched by plain words; not stored (summary and
+        # body are stored below without indexing).
+        text=text_field,
+        exact=exact_field,
+        summary=fields.STORED(),
+        body=fields.STORED(),
+        url=fields.STORED(),
+        origin=fields.STORED(),
+        content_hash=fields.ID(stored=True),
+        language=fields.ID(stored=True),
+        author=fields.TEXT(analyzer=names, stored=True),
+        source=fields.TEXT(analyzer=names, stored=True),
+        section=fields.TEXT(analyzer=names, stored=True),
+        tags=fields.TEXT(analyzer=names, stored=True),  # stored as "a\x1fb"
+        author_facet=fields.ID(sortable=True),
+        source_facet=fields.ID(sortable=True),
+        section_facet=fields.ID(sortable=True),
+        tag_facet=fields.KEYWORD(commas=True, lowercase=False),
+        # "YYYY-MM-DD" strings sort and range like dates; empty when unknown.
+        date=fields.ID(stored=True, sortable=True),
+        year=fields.ID(sortable=True),
+        month=fields.ID(sortable=True),
+    )

@@ -1,0 +1,57 @@
+"""Where an index lives on disk: the `current` build, its metadata, and opening it for reading.
+
+Layout of an index directory:
+
+    index/
+      current -> build-20261123T101500123456-1234   (symlink, replaced atomically)
+      build-20261123T101500123456-1234/             (a complete Whoosh index + loupe.json)
+      .lock                                         (held while a build runs)
+
+Whoosh does not fsync, so an index is never patched in place: a build writes a new
+directory and only a committed, complete build is pointed to by `current`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.index import Index
+
+from indexer.errors import IndexMissing
+
+CURRENT_LINK = "current"
+META_FILE = "loupe.json"
+DEFAULT_INDEX_DIR = Path("index")
+
+
+def default_index_dir() -> Path:
+    """`LOUPE_INDEX` if set, else `index/`."""
+    return Path(os.environ.get("LOUPE_INDEX") or DEFAULT_INDEX_DIR)
+
+
+def current_build(index_dir: Path) -> Path | None:
+    """The build directory `current` points to, or None when there is none."""
+    link = index_dir / CURRENT_LINK
+    if not link.is_symlink():
+        return None
+    target = index_dir / os.readlink(link)
+    return target if target.is_dir() else None
+
+
+def open_current(index_dir: Path) -> tuple[Index, Path]:
+    """Open the current build for reading; IndexMissing says how to build one."""
+    build = current_build(index_dir)
+    if build is None or not whoosh_index.exists_in(str(build)):
+        raise IndexMissing(f"no index at {index_dir}/: run `python run.py index` first")
+    return whoosh_index.open_dir(str(build)), build
+
+
+def read_meta(build: Path) -> dict:
+    """The build's loupe.json (documents, built_at, corpus, report); {} if unreadable."""
+    try:
+        return json.loads((build / META_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}

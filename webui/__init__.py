@@ -1,0 +1,1 @@
+"""Loupe web UI: everything that reads the index and answers researchers."""

@@ -1,0 +1,57 @@
+"""The JSON API, /api/v1: thin routes that parse the request, call search, jsonify."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, replace
+
+from flask import Blueprint, current_app, jsonify, request, url_for
+
+from indexer.errors import LoupeError
+from webui.article import get_article, similar_articles
+from webui.openapi import openapi_document
+from webui.params import query_string, search_request_from_args
+from webui.search import result_to_json, run_search
+
+api = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def error_response(code: str, message: str, status: int):
+    return jsonify({"error": {"code": code, "message": message}}), status
+
+
+@api.errorhandler(LoupeError)
+def _loupe_error(error: LoupeError):
+    status = 503 if error.code == "index_missing" else 400
+    return error_response(error.code, str(error), status)
+
+
+@api.get("/search")
+def search():
+    search_request = search_request_from_args(request.args)
+    result = run_search(current_app.extensions["loupe_index"].searcher(), search_request)
+    answer = result_to_json(result)
+    if result.suggestion:
+        corrected = replace(search_request, query_text=result.suggestion.text, page=1)
+        answer["suggestion"]["url"] = url_for("pages.search_page") + "?" + query_string(corrected)
+    return jsonify(answer)
+
+
+@api.get("/documents/<doc_id>")
+def document(doc_id: str):
+    article = get_article(current_app.extensions["loupe_index"].searcher(), doc_id, request.args.get("q", ""))
+    if article is None:
+        return error_response("not_found", f"no article with id {doc_id!r}", 404)
+    return jsonify(article.as_json())
+
+
+@api.get("/documents/<doc_id>/similar")
+def similar(doc_id: str):
+    articles = similar_articles(current_app.extensions["loupe_index"].searcher(), doc_id)
+    if articles is None:
+        return error_response("not_found", f"no article with id {doc_id!r}", 404)
+    return jsonify({"id": doc_id, "similar": [asdict(a) for a in articles]})
+
+
+@api.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document())
