@@ -1,0 +1,106 @@
+"""Shared fixtures: real Whoosh indexes in tmp_path, the Flask app, a live server, Chromium."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from indexer.build import build_index
+from webui.app import create_app
+
+REPO = Path(__file__).resolve().parent.parent
+DEMO_CORPUS = REPO / "corpus"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def write_jsonl(path: Path, records: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def make_index(tmp_path: Path) -> Callable[[list[dict]], Path]:
+    """Build a real index from JSONL records (OrangeSum layout); returns the index dir."""
+    counter = iter(range(1000))
+
+    def make(records: list[dict], extra_paths: list[Path] = ()) -> Path:
+        n = next(counter)
+        corpus = write_jsonl(tmp_path / f"corpus-{n}.jsonl", records)
+        index_dir = tmp_path / f"index-{n}"
+        build_index([corpus, *extra_paths], index_dir)
+        return index_dir
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def demo_index(tmp_path_factory) -> Path:
+    """The bundled demo corpus (3 seeds + 2,000 OrangeSum articles), indexed once."""
+    index_dir = tmp_path_factory.mktemp("demo") / "index"
+    build_index([DEMO_CORPUS], index_dir)
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def demo_app(demo_index):
+    return create_app({"INDEX_DIR": str(demo_index), "TESTING": True})
+
+
+@pytest.fixture
+def demo_client(demo_app):
+    return demo_app.test_client()
+
+
+class LiveServer:
+    """A real HTTP server on 127.0.0.1 running an app in a thread."""
+
+    def __init__(self, app) -> None:
+        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def __enter__(self) -> "LiveServer":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._server.shutdown()
+        self._thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def live_server(demo_app) -> Iterator[LiveServer]:
+    with LiveServer(demo_app) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="fr-FR")
+    page = context.new_page()
+    yield page
+    context.close()
