@@ -10,6 +10,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Iterator
+from functools import lru_cache
 
 import Stemmer
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer
@@ -89,7 +90,8 @@ def derivational_root(folded: str) -> str | None:
     return stem(match.group("root")) if match else None
 
 
-def index_variants(word: str) -> list[str]:
+@lru_cache(maxsize=200_000)
+def index_variants(word: str) -> tuple[str, ...]:
     """The terms indexed for one lowercased word, all at the same position.
 
     The stem of the folded form is what a query produces, so every spelling of a
@@ -106,7 +108,7 @@ def index_variants(word: str) -> list[str]:
     root = derivational_root(folded)
     if root and root not in variants:
         variants.append(root)
-    return variants
+    return tuple(variants)
 
 
 def query_term(word: str) -> str:

@@ -12,7 +12,6 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 
 import bleach
 from whoosh import query
@@ -41,12 +40,7 @@ class MatchTerms:
     def matches(self, word: str) -> bool:
         if word in self.exact:
             return True
-        return bool(self.stems) and not self.stems.isdisjoint(_variants(word))
-
-
-@lru_cache(maxsize=100_000)
-def _variants(word: str) -> tuple[str, ...]:
-    return tuple(index_variants(word))
+        return bool(self.stems) and not self.stems.isdisjoint(index_variants(word))
 
 
 def _positive_leaves(node: query.Query):

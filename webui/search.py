@@ -15,10 +15,11 @@ from whoosh import query, sorting
 from whoosh.searching import Searcher
 
 from indexer.analysis import query_term, word_spans
+from indexer.errors import LoupeError
 from indexer.schema import FACET_FIELDS
 from indexer.stopwords import FRENCH_STOP_WORDS
+from webui.facets import FacetValue, facet_filter, facet_for, facet_values
 from webui.highlight import MatchTerms, highlight_html, match_terms, snippet_html
-from indexer.errors import LoupeError
 from webui.query import ParsedQuery, date_range, parse_query
 
 SORTS = ("relevance", "date", "-date")
@@ -74,13 +75,6 @@ class Hit:
 
 
 @dataclass(frozen=True)
-class FacetValue:
-    value: str
-    count: int
-    selected: bool
-
-
-@dataclass(frozen=True)
 class Suggestion:
     text: str
 
@@ -105,29 +99,8 @@ class SearchResult:
         return max(1, -(-min(self.total, MAX_RESULT_WINDOW) // self.per_page))
 
 
-def _facet_filter(facet: str, values: tuple[str, ...]) -> query.Query:
-    """Several values of one facet combine with OR."""
-    column = FACET_FIELDS[facet]
-    return query.Or([query.Term(column, value) for value in values])
-
-
 def _and(queries: list[query.Query]) -> query.Query | None:
     return query.And(queries) if queries else None
-
-
-def _facet_for(name: str) -> sorting.FieldFacet:
-    # Tags are multi-valued: an article counts once under each of its tags.
-    return sorting.FieldFacet(FACET_FIELDS[name], maptype=sorting.Count, allow_overlap=name == "tag")
-
-
-def _facet_values(counts: dict, selected: tuple[str, ...], limit: int) -> tuple[list[FacetValue], bool]:
-    """Values by count (then name), capped at `limit`; selected values always listed."""
-    items = sorted(((v, c) for v, c in counts.items() if v), key=lambda vc: (-vc[1], vc[0]))
-    shown = items[:limit]
-    shown_values = {v for v, _ in shown}
-    shown += [(v, counts.get(v, 0)) for v in selected if v not in shown_values]
-    values = [FacetValue(v, c, v in selected) for v, c in shown]
-    return values, len(items) > limit
 
 
 def _sortedby(sort: str):
@@ -214,13 +187,13 @@ def run_search(searcher: Searcher, request: SearchRequest) -> SearchResult:
     if parsed.only_stop_words:
         return _empty_result(request, sort, started, notice="only_stop_words")
 
-    facet_filters = {name: _facet_filter(name, values) for name, values in request.filters if values}
+    facet_filters = {name: facet_filter(name, values) for name, values in request.filters if values}
     date_filter = _date_filter(request)
     base_filters = [date_filter] if date_filter is not None else []
     main_filter = _and(base_filters + list(facet_filters.values()))
 
     window = min(request.page * request.per_page, MAX_RESULT_WINDOW)
-    unselected = {name: _facet_for(name) for name in FACET_FIELDS if name not in facet_filters}
+    unselected = {name: facet_for(name) for name in FACET_FIELDS if name not in facet_filters}
     sortedby, reverse = _sortedby(sort)
     results = searcher.search(
         parsed.whoosh_query,
@@ -244,13 +217,13 @@ def run_search(searcher: Searcher, request: SearchRequest) -> SearchResult:
         # user sees what ticking another value of it would add.
         others = _and(base_filters + [f for other, f in facet_filters.items() if other != name])
         counts[name] = searcher.search(
-            parsed.whoosh_query, filter=others, limit=1, groupedby={name: _facet_for(name)}
+            parsed.whoosh_query, filter=others, limit=1, groupedby={name: facet_for(name)}
         ).groups(name)
 
     facets: dict[str, list[FacetValue]] = {}
     facets_more: dict[str, bool] = {}
     for name in FACET_FIELDS:
-        facets[name], facets_more[name] = _facet_values(counts[name], request.selected(name), request.facet_limit)
+        facets[name], facets_more[name] = facet_values(counts[name], request.selected(name), request.facet_limit)
 
     terms = match_terms(parsed.whoosh_query, searcher.reader()) if text else MatchTerms(frozenset(), frozenset())
     scored = sort == "relevance" and bool(text)
