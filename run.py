@@ -7,6 +7,7 @@ import argparse
 import json
 import re
 import sys
+import time
 from pathlib import Path
 
 from indexer.errors import LoupeError
@@ -16,16 +17,26 @@ EXIT_USAGE = 2
 DEFAULT_CORPUS = Path(__file__).resolve().parent / "corpus"
 
 
-def _progress_printer():
-    """A one-line progress counter on a terminal; silent when stderr is not a TTY."""
+def _progress_printer(corpus: list[Path]):
+    """A progress bar with a rate and an estimate on a terminal; None when stderr is not one."""
     if not sys.stderr.isatty():
         return None
+    from indexer.corpus import count_documents
+
+    total = max(1, count_documents(corpus))
+    started = time.monotonic()
 
     def show(count: int, origin: str) -> None:
-        if count % 100 == 0:
-            where = origin if len(origin) < 50 else "…" + origin[-49:]
-            sys.stderr.write(f"\r\033[K  indexing: {count:>7,} documents  {where}")
-            sys.stderr.flush()
+        if count % 50 and count != total:
+            return
+        done = min(1.0, count / total)
+        bar = "█" * int(done * 30) + "·" * (30 - int(done * 30))
+        elapsed = time.monotonic() - started
+        rate = count / elapsed if elapsed else 0.0
+        left = (total - count) / rate if rate else 0.0
+        status = "writing the index…" if count >= total else f"~{left:,.0f} s left"
+        sys.stderr.write(f"\r\033[K  [{bar}] {done:4.0%}  {count:,}/{total:,}  {rate:,.0f} docs/s  {status}")
+        sys.stderr.flush()
 
     return show
 
@@ -34,7 +45,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     from indexer.build import build_index
 
     corpus = [Path(p) for p in args.corpus] if args.corpus else [DEFAULT_CORPUS]
-    report = build_index(corpus, Path(args.index), progress=_progress_printer())
+    report = build_index(corpus, Path(args.index), progress=_progress_printer(corpus))
     if sys.stderr.isatty():
         sys.stderr.write("\r\033[K")
     print(f"Indexed {report.added:,} documents into {args.index}/ in {report.seconds:.1f} s "

@@ -19,7 +19,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 
 from indexer.document import Document
-from indexer.errors import IndexLocked
+from indexer.errors import IndexLocked, SourceError
 from indexer.schema import SCHEMA_VERSION, build_schema
 from indexer.corpus import read_sources
 from indexer.sources.outcome import Failure
@@ -166,6 +166,12 @@ def write_meta(build_dir: Path, documents: int, report: BuildReport, corpus: lis
     (build_dir / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
+def _nothing_indexed_message(corpus: list[Path], report: BuildReport) -> str:
+    where = ", ".join(str(p) for p in corpus)
+    reasons = "; ".join(report.failed[:3]) or "no readable article files there"
+    return f"no document to index in {where} ({reasons}); the index in use is unchanged"
+
+
 def build_index(
     corpus: list[Path],
     index_dir: Path,
@@ -189,6 +195,8 @@ def build_index(
                     report.added = count
                     if progress:
                         progress(count, doc.origin)
+                if report.added == 0:
+                    raise SourceError(_nothing_indexed_message(corpus, report))
                 writer.commit()
             except BaseException:
                 writer.cancel()

@@ -46,6 +46,23 @@ def corpus_files(paths: Iterable[Path]) -> Iterator[Path | Failure]:
             yield Failure(str(path), "no such file or directory")
 
 
+def count_documents(paths: Iterable[Path]) -> int:
+    """How many records the files under `paths` hold, for a progress bar (one per text file)."""
+    total = 0
+    for item in corpus_files(paths):
+        if isinstance(item, Failure):
+            continue
+        if format_of(item) == "jsonl":
+            try:
+                with jsonl.open_text(item) as lines:
+                    total += sum(1 for line in lines if line.strip())
+            except (OSError, EOFError, ValueError):
+                continue
+        else:
+            total += 1
+    return total
+
+
 def read_file(path: Path) -> Iterator[Document | Failure]:
     """Documents of one file; a file that cannot be read at all yields one Failure."""
     try:

@@ -18,7 +18,7 @@ from indexer.sources.outcome import Failure
 EXTENSIONS = (".jsonl", ".jsonl.xz", ".jsonl.gz", ".ndjson")
 
 
-def _open_text(path: Path) -> IO[str]:
+def open_text(path: Path) -> IO[str]:
     name = path.name.lower()
     if name.endswith(".xz"):
         return lzma.open(path, "rt", encoding="utf-8-sig")
@@ -91,7 +91,7 @@ def record_to_document(record: object, origin: str) -> Document:
 def read_jsonl(path: Path) -> Iterator[Document | Failure]:
     """Documents of a JSONL file; a bad line becomes a Failure and the rest goes on."""
     try:
-        with _open_text(path) as lines:
+        with open_text(path) as lines:
             for number, line in enumerate(lines, start=1):
                 if not line.strip():
                     continue
