@@ -27,7 +27,7 @@ def _progress_printer(corpus: list[Path]):
     started = time.monotonic()
 
     def show(count: int, origin: str) -> None:
-        if count % 50 and count != total:
+        if count % 50 and count not in (1, total):
             return
         done = min(1.0, count / total)
         bar = "█" * int(done * 30) + "·" * (30 - int(done * 30))

@@ -25,9 +25,8 @@ WORD_RE = re.compile(WORD_PATTERN)
 
 # Elided articles and pronouns, written with either apostrophe (the seeds use
 # ’, OrangeSum uses '). Elasticsearch's stock elision filter misses ’.
-ELIDED_PREFIXES = frozenset(
-    "l d j m n s t c qu jusqu lorsqu puisqu quoiqu presqu quelqu".split()
-)
+# Not `quelqu`/`presqu`: `quelqu’un` and `presqu’île` are words of their own.
+ELIDED_PREFIXES = frozenset("l d j m n s t c qu jusqu lorsqu puisqu quoiqu".split())
 APOSTROPHES = "'’"
 
 # Ligatures and letters that Unicode decomposition does not split.

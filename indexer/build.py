@@ -20,7 +20,7 @@ from whoosh import index as whoosh_index
 
 from indexer.document import Document
 from indexer.errors import IndexLocked, SourceError
-from indexer.schema import SCHEMA_VERSION, build_schema
+from indexer.schema import SCHEMA_VERSION, TAG_SEPARATOR, build_schema
 from indexer.corpus import read_sources
 from indexer.sources.outcome import Failure
 from indexer.store import CURRENT_LINK, META_FILE, current_build
@@ -53,7 +53,6 @@ ProgressCallback = Callable[[int, str], None]  # (documents so far, current orig
 def document_fields(doc: Document) -> dict:
     """The Whoosh fields of one Document: one definition of how a Document is indexed."""
     day = doc.published.isoformat() if doc.published else ""
-    tags = [tag.replace(",", " ") for tag in doc.tags]
     fields = {
         "id": doc.id,
         "title": doc.title,
@@ -68,7 +67,7 @@ def document_fields(doc: Document) -> dict:
         "author": doc.author,
         "source": doc.source,
         "section": doc.section,
-        "tags": "\x1f".join(doc.tags),
+        "tags": TAG_SEPARATOR.join(doc.tags),
         "date": day,
         "year": day[:4],
         "month": day[:7],
@@ -77,8 +76,8 @@ def document_fields(doc: Document) -> dict:
     for name, value in (("author_facet", doc.author), ("source_facet", doc.source), ("section_facet", doc.section)):
         if value:
             fields[name] = value
-    if tags:
-        fields["tag_facet"] = ",".join(tags)
+    if doc.tags:
+        fields["tag_facet"] = TAG_SEPARATOR.join(doc.tags)
     return fields
 
 

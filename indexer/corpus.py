@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import lzma
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -56,8 +58,8 @@ def count_documents(paths: Iterable[Path]) -> int:
             try:
                 with jsonl.open_text(item) as lines:
                     total += sum(1 for line in lines if line.strip())
-            except (OSError, EOFError, ValueError):
-                continue
+            except (OSError, EOFError, ValueError, lzma.LZMAError, zlib.error):
+                continue  # read_file will report it, with its reason
         else:
             total += 1
     return total

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from whoosh import fields
+from whoosh.analysis import RegexTokenizer
 
 from indexer.analysis import ExactAnalyzer, FrenchAnalyzer, NameAnalyzer
 
@@ -36,6 +37,7 @@ QUERY_FIELD_ALIASES: dict[str, str] = {
 DEFAULT_SEARCH_FIELDS: dict[str, float] = {"title": 3.0, "text": 1.0}
 
 SCHEMA_VERSION = 1
+TAG_SEPARATOR = "\x1f"  # between tags in the stored `tags` and in `tag_facet`
 
 
 def build_schema() -> fields.Schema:
@@ -48,6 +50,10 @@ def build_schema() -> fields.Schema:
     text_field.multitoken_query = "phrase"
     exact_field = fields.TEXT(analyzer=ExactAnalyzer(), phrase=True)
     exact_field.multitoken_query = "phrase"
+    # Tags are joined with TAG_SEPARATOR, a character no tag contains, so a tag
+    # such as "bateau, yacht et hors-bord" stays one facet value.
+    tag_facet = fields.KEYWORD(lowercase=False)
+    tag_facet.analyzer = RegexTokenizer(rf"[^{TAG_SEPARATOR}]+")
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
         title=stored_text_field,
@@ -68,7 +74,7 @@ def build_schema() -> fields.Schema:
         author_facet=fields.ID(sortable=True),
         source_facet=fields.ID(sortable=True),
         section_facet=fields.ID(sortable=True),
-        tag_facet=fields.KEYWORD(commas=True, lowercase=False),
+        tag_facet=tag_facet,
         # "YYYY-MM-DD" strings sort and range like dates; empty when unknown.
         date=fields.ID(stored=True, sortable=True),
         year=fields.ID(sortable=True),

@@ -13,6 +13,7 @@ from indexer.store import default_index_dir, read_meta
 from webui.api import api
 from webui.index_handle import IndexHandle
 from webui.pages import pages
+from webui.research import research
 from webui.security import add_security_headers
 
 MAX_REQUEST_BYTES = 1 * 1024 * 1024
@@ -34,6 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(api)
     app.register_blueprint(pages)
+    app.register_blueprint(research)
     app.after_request(add_security_headers)
 
     @app.get("/healthz")

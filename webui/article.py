@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 
 from whoosh.searching import Searcher
 
-from webui.highlight import MatchTerms, highlight_html, match_terms
+from webui.highlight import NO_TERMS, MatchTerms, highlight_html, match_terms
 from webui.query import QuerySyntaxError, parse_query
 from webui.search import TAG_SEPARATOR
 
@@ -48,11 +48,11 @@ class Article:
 
 def _terms_for(query_text: str, searcher: Searcher) -> MatchTerms:
     if not query_text.strip():
-        return MatchTerms(frozenset(), frozenset())
+        return NO_TERMS
     try:
         parsed = parse_query(query_text, searcher.schema)
     except QuerySyntaxError:
-        return MatchTerms(frozenset(), frozenset())
+        return NO_TERMS
     return match_terms(parsed.whoosh_query, searcher.reader())
 
 

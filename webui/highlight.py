@@ -43,6 +43,9 @@ class MatchTerms:
         return bool(self.stems) and not self.stems.isdisjoint(index_variants(word))
 
 
+NO_TERMS = MatchTerms(frozenset(), frozenset())
+
+
 def _positive_leaves(node: query.Query):
     """Leaves of the query tree that are not under a NOT: excluded words are not marked."""
     if isinstance(node, query.Not):
@@ -66,7 +69,9 @@ def match_terms(whoosh_query: query.Query, reader: IndexReader) -> MatchTerms:
     stems: set[str] = set()
     exact: set[str] = set()
     for leaf in _positive_leaves(whoosh_query):
-        terms = leaf.expanded_terms(reader, phrases=True) if leaf.has_terms() else ()
+        # Prefixes and wildcards report no terms of their own until expanded.
+        expandable = leaf.has_terms() or isinstance(leaf, query.MultiTerm)
+        terms = leaf.expanded_terms(reader, phrases=True) if expandable else ()
         for count, (fieldname, term) in enumerate(terms):
             if count >= MAX_EXPANDED_TERMS:
                 break

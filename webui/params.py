@@ -59,9 +59,9 @@ def search_request_from_args(args, with_timeline: bool = False) -> SearchRequest
         raise BadParameter(f"sort must be one of {', '.join(SORTS)}, got {sort!r}")
     date_from, date_to = args.get("date_from", "").strip(), args.get("date_to", "").strip()
     if date_from:
-        check_date_value(date_from, "date_from")
+        check_date_value(date_from, "date_from", BadParameter)
     if date_to:
-        check_date_value(date_to, "date_to")
+        check_date_value(date_to, "date_to", BadParameter)
     return SearchRequest(
         query_text=query_text,
         page=_int(args, "page", 1, 1, 100_000),

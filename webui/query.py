@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 from dataclasses import dataclass
 
 from whoosh import qparser, query
@@ -51,9 +52,16 @@ class ParsedQuery:
     only_stop_words: bool
 
 
-def check_date_value(value: str, what: str = "date") -> str:
-    if not DATE_VALUE.match(value):
-        raise QuerySyntaxError(f"{what} {value!r} is not a date: write YYYY, YYYY-MM or YYYY-MM-DD")
+def check_date_value(value: str, what: str = "date", error: type[LoupeError] | None = None) -> str:
+    """`value` if it is YYYY, YYYY-MM or a real YYYY-MM-DD day; else raise `error`."""
+    valid = bool(DATE_VALUE.match(value))
+    if valid and len(value) == 10:
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            valid = False
+    if not valid:
+        raise (error or QuerySyntaxError)(f"{what} {value!r} is not a date: write YYYY, YYYY-MM or YYYY-MM-DD")
     return value
 
 

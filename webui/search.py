@@ -16,10 +16,10 @@ from whoosh.searching import Searcher
 
 from indexer.analysis import query_term, word_spans
 from indexer.errors import LoupeError
-from indexer.schema import FACET_FIELDS
+from indexer.schema import FACET_FIELDS, TAG_SEPARATOR
 from indexer.stopwords import FRENCH_STOP_WORDS
 from webui.facets import FacetValue, facet_filter, facet_for, facet_values
-from webui.highlight import MatchTerms, highlight_html, match_terms, snippet_html
+from webui.highlight import NO_TERMS, MatchTerms, highlight_html, match_terms, snippet_html
 from webui.query import ParsedQuery, date_range, parse_query
 
 SORTS = ("relevance", "date", "-date")
@@ -28,7 +28,6 @@ MAX_PER_PAGE = 100
 MAX_RESULT_WINDOW = 10_000  # deepest hit a page may reach
 FACET_LIMIT = 10
 MAX_FACET_LIMIT = 500
-TAG_SEPARATOR = "\x1f"
 
 
 class BadParameter(LoupeError):
@@ -103,10 +102,20 @@ def _and(queries: list[query.Query]) -> query.Query | None:
     return query.And(queries) if queries else None
 
 
+def _undated_last(day: str | bytes) -> str | bytes:
+    # "~" sorts after every digit, so undated articles come last oldest-first too.
+    # The date column hands out bytes.
+    if day:
+        return day
+    return b"~" if isinstance(day, bytes) else "~"
+
+
 def _sortedby(sort: str):
     if sort == "relevance":
         return None, False
-    return sorting.FieldFacet("date"), sort == "-date"
+    if sort == "date":
+        return sorting.TranslateFacet(_undated_last, sorting.FieldFacet("date")), False
+    return sorting.FieldFacet("date"), True
 
 
 def _hit(searcher: Searcher, docnum: int, score: float | None, terms: MatchTerms) -> Hit:
@@ -178,19 +187,52 @@ def _timeline(searcher: Searcher, whoosh_query: query.Query, main_filter) -> lis
     return sorted(years.items())
 
 
+@dataclass(frozen=True)
+class PreparedSearch:
+    """A request turned into a Whoosh query and filters, shared by search, exports and feeds."""
+
+    parsed: ParsedQuery
+    facet_filters: dict[str, query.Query]
+    base_filters: list[query.Query]  # filters that are not facets (the date range)
+    text: str
+
+    @property
+    def main_filter(self) -> query.Query | None:
+        return _and(self.base_filters + list(self.facet_filters.values()))
+
+    def filter_without(self, facet: str) -> query.Query | None:
+        return _and(self.base_filters + [f for name, f in self.facet_filters.items() if name != facet])
+
+
+def prepare_search(searcher: Searcher, request: SearchRequest) -> PreparedSearch:
+    """Parse the query and build the filters; raises QuerySyntaxError on bad input."""
+    text = request.query_text.strip()
+    parsed = parse_query(text, searcher.schema) if text else ParsedQuery(query.Every(), False)
+    facet_filters = {name: facet_filter(name, values) for name, values in request.filters if values}
+    date_filter = _date_filter(request)
+    return PreparedSearch(parsed, facet_filters, [date_filter] if date_filter is not None else [], text)
+
+
+def ranked_docnums(searcher: Searcher, request: SearchRequest, limit: int) -> list[int]:
+    """Document numbers of the first `limit` hits in the request's order, no facets."""
+    prepared = prepare_search(searcher, request)
+    if prepared.parsed.only_stop_words:
+        return []
+    sortedby, reverse = _sortedby(request.effective_sort)
+    results = searcher.search(
+        prepared.parsed.whoosh_query, filter=prepared.main_filter, limit=limit, sortedby=sortedby, reverse=reverse
+    )
+    return [results.docnum(i) for i in range(results.scored_length())]
+
+
 def run_search(searcher: Searcher, request: SearchRequest) -> SearchResult:
     """Search the index; raises QuerySyntaxError or BadParameter on bad input."""
     started = time.perf_counter()
-    text = request.query_text.strip()
-    parsed = parse_query(text, searcher.schema) if text else ParsedQuery(query.Every(), False)
+    prepared = prepare_search(searcher, request)
+    parsed, text, facet_filters, main_filter = prepared.parsed, prepared.text, prepared.facet_filters, prepared.main_filter
     sort = request.effective_sort
     if parsed.only_stop_words:
         return _empty_result(request, sort, started, notice="only_stop_words")
-
-    facet_filters = {name: facet_filter(name, values) for name, values in request.filters if values}
-    date_filter = _date_filter(request)
-    base_filters = [date_filter] if date_filter is not None else []
-    main_filter = _and(base_filters + list(facet_filters.values()))
 
     window = min(request.page * request.per_page, MAX_RESULT_WINDOW)
     unselected = {name: facet_for(name) for name in FACET_FIELDS if name not in facet_filters}
@@ -215,9 +257,8 @@ def run_search(searcher: Searcher, request: SearchRequest) -> SearchResult:
     for name in facet_filters:
         # A selected facet counts its values under every *other* filter, so a
         # user sees what ticking another value of it would add.
-        others = _and(base_filters + [f for other, f in facet_filters.items() if other != name])
         counts[name] = searcher.search(
-            parsed.whoosh_query, filter=others, limit=1, groupedby={name: facet_for(name)}
+            parsed.whoosh_query, filter=prepared.filter_without(name), limit=1, groupedby={name: facet_for(name)}
         ).groups(name)
 
     facets: dict[str, list[FacetValue]] = {}
@@ -225,7 +266,7 @@ def run_search(searcher: Searcher, request: SearchRequest) -> SearchResult:
     for name in FACET_FIELDS:
         facets[name], facets_more[name] = facet_values(counts[name], request.selected(name), request.facet_limit)
 
-    terms = match_terms(parsed.whoosh_query, searcher.reader()) if text else MatchTerms(frozenset(), frozenset())
+    terms = match_terms(parsed.whoosh_query, searcher.reader()) if text else NO_TERMS
     scored = sort == "relevance" and bool(text)
     hits = [
         _hit(searcher, results.docnum(i), results.score(i) if scored else None, terms)

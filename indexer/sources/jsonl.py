@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import lzma
+import zlib
 import unicodedata
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -102,5 +103,5 @@ def read_jsonl(path: Path) -> Iterator[Document | Failure]:
                     yield Failure(origin, f"not valid JSON ({error.msg} at column {error.colno})")
                 except ValueError as error:
                     yield Failure(origin, str(error))
-    except (OSError, EOFError, lzma.LZMAError, UnicodeDecodeError) as error:
+    except (OSError, EOFError, lzma.LZMAError, zlib.error, UnicodeDecodeError) as error:
         raise SourceError(f"{path}: cannot read ({error})") from error

@@ -1,0 +1,69 @@
+"""An Atom feed of the newest articles matching a search, to follow it in a feed reader."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import replace
+from datetime import datetime, timezone
+from xml.etree import ElementTree as ET
+
+from whoosh.searching import Searcher
+
+from webui.highlight import NO_TERMS, match_terms, snippet_html
+from webui.search import SearchRequest, prepare_search, ranked_docnums
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+FEED_ENTRIES = 30
+
+
+def _timestamp(day: str) -> str:
+    return f"{day}T00:00:00Z" if day else datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _plain(snippet: str) -> str:
+    return html.unescape(re.sub(r"</?mark>", "", snippet))
+
+
+def atom_feed(searcher: Searcher, request: SearchRequest, *, feed_url: str, search_url: str, title: str, article_url_for) -> bytes:
+    """The feed document; entries newest first, each linking to the article on the archive."""
+    newest_first = replace(request, sort="-date", page=1)
+    docnums = ranked_docnums(searcher, newest_first, FEED_ENTRIES)
+    prepared = prepare_search(searcher, newest_first)
+    terms = match_terms(prepared.parsed.whoosh_query, searcher.reader()) if prepared.text else NO_TERMS
+
+    ET.register_namespace("", ATOM_NS)
+    feed = ET.Element(f"{{{ATOM_NS}}}feed")
+
+    def child(parent, tag, text=None, **attrs):
+        element = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
+        if text is not None:
+            element.text = text
+        return element
+
+    child(feed, "title", title)
+    child(feed, "id", feed_url)
+    child(feed, "link", rel="self", href=feed_url, type="application/atom+xml")
+    child(feed, "link", rel="alternate", href=search_url, type="text/html")
+    child(feed, "generator", "Loupe")
+    entries = [searcher.stored_fields(d) for d in docnums]
+    child(feed, "updated", _timestamp(max((e.get("date", "") for e in entries), default="")))
+    for stored in entries:
+        entry = child(feed, "entry")
+        child(entry, "title", stored.get("title", ""))
+        link = article_url_for(stored["id"])
+        child(entry, "id", link)
+        child(entry, "link", rel="alternate", href=link, type="text/html")
+        if stored.get("url", "").startswith(("http://", "https://")):
+            child(entry, "link", rel="related", href=stored["url"], type="text/html")
+        child(entry, "updated", _timestamp(stored.get("date", "")))
+        if stored.get("date"):
+            child(entry, "published", _timestamp(stored["date"]))
+        author = child(entry, "author")
+        child(author, "name", stored.get("author") or stored.get("source") or "—")
+        if stored.get("section"):
+            child(entry, "category", term=stored["section"])
+        texts = [stored.get("summary", ""), stored.get("body", "")]
+        child(entry, "summary", _plain(snippet_html(texts, terms)), type="text")
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+

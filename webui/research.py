@@ -1,0 +1,174 @@
+"""Research tools: exports, Atom feeds, concordance, trends, OpenSearch — thin routes."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import asdict, replace
+from datetime import date
+
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
+
+from indexer.errors import LoupeError
+from webui.atom import atom_feed
+from webui.concordance import DEFAULT_WIDTH, concordance
+from webui.exports import FORMATS, export_records, render_export
+from webui.i18n import choose_language, strings_for
+from webui.params import query_string, search_request_from_args
+from webui.search import BadParameter
+from webui.trends import trends
+from webui.trends_chart import chart_for
+
+research = Blueprint("research", __name__)
+
+
+def _searcher():
+    return current_app.extensions["loupe_index"].searcher()
+
+
+def _article_url(doc_id: str) -> str:
+    return url_for("pages.article_page", doc_id=doc_id, _external=True)
+
+
+def _int_arg(name: str, default: int) -> int:
+    raw = request.args.get(name, "")
+    try:
+        return int(raw) if raw else default
+    except ValueError:
+        raise BadParameter(f"{name} must be a whole number, got {raw!r}") from None
+
+
+@research.errorhandler(LoupeError)
+def _bad_input(error: LoupeError):
+    status = 503 if error.code == "index_missing" else 400
+    if request.path.startswith("/api/") or request.path.endswith((".csv", ".atom")) or "/export/" in request.path:
+        return jsonify({"error": {"code": error.code, "message": str(error)}}), status
+    lang = choose_language(request)
+    return render_template("error.html", message=str(error), lang=lang, t=strings_for(lang),
+                           archive_name=current_app.config["ARCHIVE_NAME"]), status
+
+
+@research.get("/api/v1/export/<fmt>")
+def export(fmt: str):
+    if fmt not in FORMATS:
+        raise BadParameter(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
+    search_request = search_request_from_args(request.args)
+    cap = current_app.config.get("EXPORT_CAP", 5000)
+    records = export_records(_searcher(), search_request, _article_url, cap)
+    mimetype, extension = FORMATS[fmt]
+    body = render_export(fmt, records, date.today())
+    filename = f"loupe-{date.today().isoformat()}.{extension}"
+    return Response(body, mimetype=mimetype.split(";")[0], headers={
+        "Content-Type": mimetype, "Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@research.get("/search.atom")
+def search_feed():
+    search_request = search_request_from_args(request.args)
+    archive = current_app.config["ARCHIVE_NAME"]
+    label = search_request.query_text or "*"
+    feed = atom_feed(
+        _searcher(), search_request,
+        feed_url=request.url,
+        search_url=url_for("pages.search_page", _external=True) + "?" + query_string(search_request),
+        title=f"{archive} — {label}",
+        article_url_for=_article_url,
+    )
+    return Response(feed, mimetype="application/atom+xml")
+
+
+def _concordance_for_request():
+    search_request = search_request_from_args(request.args)
+    width = _int_arg("width", DEFAULT_WIDTH)
+    sort = request.args.get("sort_lines", "date")
+    return search_request, width, sort, concordance(_searcher(), search_request, width=width, sort=sort)
+
+
+@research.get("/api/v1/concordance")
+def concordance_json():
+    _request, width, sort, result = _concordance_for_request()
+    return jsonify({"width": width, "sort": sort, "documents": result.documents, "truncated": result.truncated,
+                    "lines": [asdict(line) for line in result.lines]})
+
+
+@research.get("/concordance.csv")
+def concordance_csv():
+    _request, _width, _sort, result = _concordance_for_request()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["left", "keyword", "right", "id", "title", "source", "published"])
+    for line in result.lines:
+        writer.writerow([line.left, line.keyword, line.right, line.doc_id, line.title, line.source, line.published])
+    return Response(out.getvalue(), headers={"Content-Type": "text/csv; charset=utf-8",
+                                             "Content-Disposition": 'attachment; filename="concordance.csv"'})
+
+
+@research.get("/concordance")
+def concordance_page():
+    lang = choose_language(request)
+    search_request = search_request_from_args(request.args)
+    result = error = None
+    width, sort = _int_arg("width", DEFAULT_WIDTH), request.args.get("sort_lines", "date")
+    if search_request.query_text.strip():
+        try:
+            result = concordance(_searcher(), search_request, width=width, sort=sort)
+        except LoupeError as bad_input:
+            error = str(bad_input)
+    return render_template("concordance.html", lang=lang, t=strings_for(lang), archive_name=current_app.config["ARCHIVE_NAME"],
+                           request_=search_request, result=result, error=error, width=width, sort_lines=sort,
+                           query_string=query_string), (400 if error else 200)
+
+
+def _trend_queries() -> list[str]:
+    return [q for q in request.args.getlist("q") if q.strip()]
+
+
+def _trends_for_request():
+    base = search_request_from_args(request.args)
+    queries = _trend_queries()
+    return trends(_searcher(), replace(base, query_text=""), queries, request.args.get("interval", "year"))
+
+
+@research.get("/api/v1/trends")
+def trends_json():
+    result = _trends_for_request()
+    return jsonify(asdict(result))
+
+
+@research.get("/trends.csv")
+def trends_csv():
+    result = _trends_for_request()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["query", "period", "count", "per_1000_articles", "articles_in_period", "source", "source_count"])
+    for series in result.series:
+        for point in series.points:
+            writer.writerow([series.query, point.period, point.count, point.per_thousand, result.articles_per_period[point.period], "", ""])
+            for source, count in sorted(point.by_source.items()):
+                writer.writerow([series.query, point.period, "", "", "", source, count])
+    return Response(out.getvalue(), headers={"Content-Type": "text/csv; charset=utf-8",
+                                             "Content-Disposition": 'attachment; filename="trends.csv"'})
+
+
+@research.get("/trends")
+def trends_page():
+    lang = choose_language(request)
+    queries = _trend_queries()
+    result = chart = error = None
+    if queries:
+        try:
+            result = _trends_for_request()
+            chart = chart_for(result, normalised=request.args.get("scale") == "per_thousand")
+        except LoupeError as bad_input:
+            error = str(bad_input)
+    return render_template("trends.html", lang=lang, t=strings_for(lang), archive_name=current_app.config["ARCHIVE_NAME"],
+                           queries=queries, result=result, chart=chart, error=error,
+                           interval=request.args.get("interval", "year"), scale=request.args.get("scale", "count")), (400 if error else 200)
+
+
+@research.get("/opensearch.xml")
+def opensearch():
+    body = render_template("opensearch.xml", archive_name=current_app.config["ARCHIVE_NAME"],
+                           search_url=url_for("pages.search_page", _external=True),
+                           suggest_url=url_for("api.search", _external=True))
+    return Response(body, mimetype="application/opensearchdescription+xml")

@@ -1,0 +1,83 @@
+"""Trends: how many articles match a query per year or month, raw and per 1,000 articles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from whoosh import query, sorting
+from whoosh.searching import Searcher
+
+from webui.search import BadParameter, SearchRequest, prepare_search
+
+MAX_SERIES = 4
+INTERVALS = {"year": "year", "month": "month"}
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    period: str
+    count: int
+    per_thousand: float  # matches per 1,000 articles published in the period
+    by_source: dict[str, int]
+
+
+@dataclass(frozen=True)
+class TrendSeries:
+    query: str
+    total: int
+    points: list[TrendPoint]
+
+
+@dataclass(frozen=True)
+class Trends:
+    interval: str
+    periods: list[str]
+    articles_per_period: dict[str, int]
+    series: list[TrendSeries]
+
+
+def _grouped(searcher: Searcher, whoosh_query, filter_query, column: str) -> dict:
+    facet = sorting.MultiFacet([sorting.FieldFacet(column), sorting.FieldFacet("source_facet")])
+    groups = searcher.search(whoosh_query, filter=filter_query, limit=1, groupedby={"g": facet}, maptype=sorting.Count)
+    return groups.groups("g")
+
+
+def _split(grouped: dict) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
+    per_period: dict[str, int] = {}
+    per_source: dict[str, dict[str, int]] = {}
+    for (period, source), count in grouped.items():
+        if not period:
+            continue
+        per_period[period] = per_period.get(period, 0) + count
+        if source:
+            per_source.setdefault(period, {})[source] = count
+    return per_period, per_source
+
+
+def trends(searcher: Searcher, request: SearchRequest, queries: list[str], interval: str = "year") -> Trends:
+    """One series per query (at most four), over the request's filters."""
+    queries = [q for q in (q.strip() for q in queries) if q]
+    if not queries:
+        raise BadParameter("give at least one q to chart")
+    if len(queries) > MAX_SERIES:
+        raise BadParameter(f"at most {MAX_SERIES} queries can be compared, got {len(queries)}")
+    if interval not in INTERVALS:
+        raise BadParameter(f"interval must be year or month, got {interval!r}")
+    column = INTERVALS[interval]
+    filters_only = prepare_search(searcher, replace(request, query_text=""))
+    articles, _ = _split(_grouped(searcher, query.Every(), filters_only.main_filter, column))
+    series = []
+    for text in queries:
+        prepared = prepare_search(searcher, replace(request, query_text=text))
+        per_period, per_source = _split(_grouped(searcher, prepared.parsed.whoosh_query, prepared.main_filter, column))
+        points = [
+            TrendPoint(
+                period,
+                per_period.get(period, 0),
+                round(1000 * per_period.get(period, 0) / articles[period], 2) if articles[period] else 0.0,
+                per_source.get(period, {}),
+            )
+            for period in sorted(articles)
+        ]
+        series.append(TrendSeries(text, sum(per_period.values()), points))
+    return Trends(interval, sorted(articles), articles, series)
