@@ -14,7 +14,7 @@ from indexer.errors import LoupeError
 from indexer.store import default_index_dir
 
 EXIT_USAGE = 2
-DEFAULT_CORPUS = Path(__file__).resolve().parent / "corpus"
+DEFAULT_REGISTRY = Path(__file__).resolve().parent / "corpus" / "sources.toml"
 
 
 def _progress_printer(corpus: list[Path]):
@@ -41,22 +41,91 @@ def _progress_printer(corpus: list[Path]):
     return show
 
 
-def cmd_index(args: argparse.Namespace) -> int:
-    from indexer.build import build_index
+def _sources_for(args: argparse.Namespace):
+    """Paths given with --corpus, else the registry's sources (all, or --source NAME)."""
+    from indexer.corpus import CorpusSource
+    from indexer.registry import RegistryError, load_registry
 
-    corpus = [Path(p) for p in args.corpus] if args.corpus else [DEFAULT_CORPUS]
-    report = build_index(corpus, Path(args.index), progress=_progress_printer(corpus))
+    if args.corpus:
+        # Paths outside the registry form the unnamed part of the index: an update
+        # from them never deletes what registry sources indexed.
+        return [CorpusSource(paths=tuple(Path(p) for p in args.corpus))], {""}
+    registry = Path(args.registry)
+    registered = load_registry(registry)
+    if not registered:
+        return [CorpusSource(paths=(registry.parent,))], None
+    if args.source:
+        chosen = [s for s in registered if s.name in args.source]
+        missing = set(args.source) - {s.name for s in chosen}
+        if missing:
+            raise RegistryError(f"no source named {', '.join(sorted(missing))} in {registry}; see `python run.py sources list`")
+        return [s.corpus_source(registry.parent) for s in chosen], set(args.source)
+    return [s.corpus_source(registry.parent) for s in registered], None
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from indexer.jobs import run_job
+
+    sources, scope = _sources_for(args)
+    paths = [p for s in sources for p in s.paths]
+    report = run_job(sources, Path(args.index), rebuild=args.rebuild, scope=scope, progress=_progress_printer(paths))
     if sys.stderr.isatty():
         sys.stderr.write("\r\033[K")
-    print(f"Indexed {report.added:,} documents into {args.index}/ in {report.seconds:.1f} s "
-          f"({report.docs_per_second:,.0f} docs/s).")
+    if report.mode == "rebuild":
+        outcome = "rebuilt from scratch"
+    elif report.added or report.updated or report.deleted:
+        outcome = "updated incrementally"
+    else:
+        outcome = "nothing changed, the index in use is kept"
+    print(f"Indexed {report.read:,} documents into {args.index}/ in {report.seconds:.1f} s "
+          f"({report.docs_per_second:,.0f} docs/s): {outcome}; {report.documents:,} documents in the index.")
+    print(f"  added: {report.added:,}   updated: {report.updated:,}   deleted: {report.deleted:,}   "
+          f"unchanged: {report.unchanged:,}")
     print(f"  merged duplicates: {len(report.merged):,}")
+    for line in report.merged[:10]:
+        print(f"    {line}")
     print(f"  failed: {len(report.failed):,}")
     for line in report.failed[:50]:
         print(f"    {line}")
     if len(report.failed) > 50:
-        print(f"    … and {len(report.failed) - 50:,} more (see {args.index}/current/loupe.json)")
+        print(f"    … and {len(report.failed) - 50:,} more (see {args.index}/jobs/)")
     return 0
+
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    from indexer.registry import RegisteredSource, add_source, load_registry, remove_source
+
+    registry = Path(args.registry)
+    if args.action == "add":
+        add_source(registry, RegisteredSource(args.name, args.path, args.publication or "", args.section or "", args.language))
+        print(f"Added source {args.name!r} to {registry}; run `python run.py index --source {args.name}` to index it.")
+        return 0
+    if args.action == "remove":
+        remove_source(registry, args.name)
+        print(f"Removed source {args.name!r} from {registry}; the next `python run.py index` deletes its documents.")
+        return 0
+    counts = _documents_per_collection(Path(args.index))
+    for s in load_registry(registry):
+        files = s.files(registry.parent)
+        print(f"{s.name:<24} {counts.get(s.name, 0):>7,} docs  {len(files):>4} file(s)  {s.path}"
+              + (f"  [source: {s.source}]" if s.source else ""))
+    return 0
+
+
+def _documents_per_collection(index_dir: Path) -> dict[str, int]:
+    from indexer.errors import IndexMissing
+    from indexer.store import open_current
+
+    try:
+        ix, _build = open_current(index_dir)
+    except IndexMissing:
+        return {}
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        return {
+            (term.decode() if isinstance(term, bytes) else term): reader.doc_frequency("collection", term)
+            for term in reader.lexicon("collection")
+        }
 
 
 def _bold_marks(snippet_html: str, bold: bool) -> str:
@@ -126,11 +195,30 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     index_help = "index directory (default: $LOUPE_INDEX or index/)"
 
-    index = commands.add_parser("index", help="build the index from corpus files and directories")
-    index.add_argument("--corpus", action="append", metavar="PATH", help="file or directory (repeatable; default: corpus/)")
+    registry_help = "source registry (default: corpus/sources.toml)"
+    index = commands.add_parser("index", help="bring the index in line with the sources (incremental)")
+    index.add_argument("--corpus", action="append", metavar="PATH", help="file or directory to index instead of the registry (repeatable)")
+    index.add_argument("--source", action="append", metavar="NAME", help="reindex only this registry source (repeatable)")
+    index.add_argument("--registry", default=str(DEFAULT_REGISTRY), help=registry_help)
     index.add_argument("--index", default=str(default_index_dir()), help=index_help)
     index.add_argument("--rebuild", action="store_true", help="build from scratch beside the current index, then swap")
     index.set_defaults(func=cmd_index)
+
+    sources = commands.add_parser("sources", help="list, add or remove registry sources")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--registry", default=str(DEFAULT_REGISTRY), help=registry_help)
+    common.add_argument("--index", default=str(default_index_dir()), help=index_help)
+    actions = sources.add_subparsers(dest="action", required=True)
+    actions.add_parser("list", help="sources with their document counts", parents=[common])
+    add = actions.add_parser("add", help="declare a source", parents=[common])
+    add.add_argument("name")
+    add.add_argument("path", help="file, directory or glob, relative to the registry's folder")
+    add.add_argument("--publication", help="publication name for documents that carry none")
+    add.add_argument("--section")
+    add.add_argument("--language", default="fr")
+    remove = actions.add_parser("remove", help="forget a source (its documents go at the next index run)", parents=[common])
+    remove.add_argument("name")
+    sources.set_defaults(func=cmd_sources)
 
     search = commands.add_parser("search", help="search the index")
     search.add_argument("query")

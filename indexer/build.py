@@ -21,9 +21,9 @@ from whoosh import index as whoosh_index
 from indexer.document import Document
 from indexer.errors import IndexLocked, SourceError
 from indexer.schema import SCHEMA_VERSION, TAG_SEPARATOR, build_schema
-from indexer.corpus import read_sources
+from indexer.corpus import CorpusSource, read_corpus
 from indexer.sources.outcome import Failure
-from indexer.store import CURRENT_LINK, META_FILE, current_build
+from indexer.store import CURRENT_LINK, META_FILE, current_build, read_meta
 
 LOCK_FILE = ".lock"
 WRITER_MEMORY_MB = 256
@@ -33,15 +33,25 @@ WRITER_MEMORY_MB = 256
 class BuildReport:
     """What a build did, printed by the CLI and kept as JSON beside the index."""
 
+    mode: str = "rebuild"  # or "incremental"
     added: int = 0
-    merged: list[str] = field(default_factory=list)  # "id (same url as other-id)"
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    merged: list[str] = field(default_factory=list)  # "origin: same url as other-id"
     failed: list[str] = field(default_factory=list)  # "path[:line]: reason"
     seconds: float = 0.0
     index_path: str = ""
+    documents: int = 0  # in the index after the run
+
+    @property
+    def read(self) -> int:
+        return self.added + self.updated + self.unchanged
 
     @property
     def docs_per_second(self) -> float:
-        return self.added / self.seconds if self.seconds else 0.0
+        """Documents read per second (each is parsed, hashed and compared or indexed)."""
+        return self.read / self.seconds if self.seconds else 0.0
 
     def as_dict(self) -> dict:
         return {**asdict(self), "docs_per_second": round(self.docs_per_second, 1)}
@@ -67,6 +77,7 @@ def document_fields(doc: Document) -> dict:
         "author": doc.author,
         "source": doc.source,
         "section": doc.section,
+        "collection": doc.collection,
         "tags": TAG_SEPARATOR.join(doc.tags),
         "date": day,
         "year": day[:4],
@@ -154,56 +165,158 @@ def prune_builds(index_dir: Path) -> None:
             shutil.rmtree(build, ignore_errors=True)
 
 
-def write_meta(build_dir: Path, documents: int, report: BuildReport, corpus: list[Path]) -> None:
+def write_meta(build_dir: Path, documents: int, report: BuildReport, corpus: list[CorpusSource]) -> None:
     meta = {
         "schema_version": SCHEMA_VERSION,
         "documents": documents,
         "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "corpus": [str(p) for p in corpus],
+        "corpus": [str(p) for c in corpus for p in c.paths],
         "report": report.as_dict(),
     }
     (build_dir / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
-def _nothing_indexed_message(corpus: list[Path], report: BuildReport) -> str:
-    where = ", ".join(str(p) for p in corpus)
+def _nothing_indexed_message(corpus: list[CorpusSource], report: BuildReport) -> str:
+    where = ", ".join(str(p) for c in corpus for p in c.paths) or "the registry"
     reasons = "; ".join(report.failed[:3]) or "no readable article files there"
     return f"no document to index in {where} ({reasons}); the index in use is unchanged"
 
 
+class _NothingChanged(Exception):
+    """An incremental run found nothing to add, update or delete."""
+
+
+def _as_sources(corpus: list[Path] | list[CorpusSource]) -> list[CorpusSource]:
+    return [c if isinstance(c, CorpusSource) else CorpusSource(paths=(Path(c),)) for c in corpus]
+
+
+def _link_copy(build: Path, new_build: Path) -> None:
+    """Hard-link the segment and TOC files of `build` into `new_build`.
+
+    Whoosh never rewrites a segment file in place: a commit writes new segments
+    and a new TOC, and unlinks old ones only in the directory it writes to. The
+    build being served is therefore never touched by an incremental run.
+    """
+    for item in build.iterdir():
+        if item.is_file() and item.name not in (META_FILE,) and not item.name.endswith("WRITELOCK"):
+            os.link(item, new_build / item.name)
+
+
+def _origin_file(origin: str) -> str:
+    path, _, line = origin.rpartition(":")
+    return path if path and line.isdigit() else origin
+
+
+def _indexed_documents(ix, scope: set[str] | None) -> dict[str, tuple[str, str]]:
+    """id → (content_hash, origin file) of the documents in `scope` (None: all)."""
+    with ix.searcher() as searcher:
+        return {
+            fields["id"]: (fields.get("content_hash", ""), _origin_file(fields.get("origin", "")))
+            for fields in searcher.all_stored_fields()
+            if scope is None or fields.get("collection", "") in scope
+        }
+
+
+def _add_all(writer, documents: Iterator[Document], report: BuildReport, progress) -> None:
+    for count, doc in enumerate(documents, start=1):
+        writer.add_document(**document_fields(doc))
+        report.added = count
+        if progress:
+            progress(count, doc.origin)
+
+
+def _apply_changes(
+    writer, indexed: dict[str, tuple[str, str]], documents: Iterator[Document], report: BuildReport, progress
+) -> None:
+    """Add new documents, update changed ones, delete those no longer in the corpus.
+
+    A document whose file failed to read this time is kept: a transient read
+    error must not empty the archive.
+    """
+    seen: set[str] = set()
+    for count, doc in enumerate(documents, start=1):
+        seen.add(doc.id)
+        known = indexed.get(doc.id)
+        if known is None:
+            writer.add_document(**document_fields(doc))
+            report.added += 1
+        elif known[0] != doc.content_hash:
+            writer.update_document(**document_fields(doc))
+            report.updated += 1
+        else:
+            report.unchanged += 1
+        if progress:
+            progress(count, doc.origin)
+    failed_files = {_origin_file(f.split(": ", 1)[0]) for f in report.failed}
+    for doc_id, (_hash, origin_file) in indexed.items():
+        if doc_id not in seen and origin_file not in failed_files:
+            writer.delete_by_term("id", doc_id)
+            report.deleted += 1
+
+
 def build_index(
-    corpus: list[Path],
+    corpus: list[Path] | list[CorpusSource],
     index_dir: Path,
     progress: ProgressCallback | None = None,
+    rebuild: bool = False,
+    scope: set[str] | None = None,
 ) -> BuildReport:
-    """Index every document under `corpus` into a new build and make it current.
+    """Bring the index in line with `corpus` in a new build, then make it current.
 
-    Raises IndexLocked if another build runs. If anything fails before the swap,
-    the index in use is untouched and the half-written build is removed.
+    Incremental by default: the current build is hard-linked into a new one and
+    only added, changed and removed documents are written. `rebuild` (or no
+    current build, or one of an older schema) indexes everything from scratch.
+    `scope` limits deletions to documents of those registry sources, for a
+    reindex of one source. Raises IndexLocked if another build runs. If
+    anything fails before the swap, the index in use is untouched and the
+    half-written build is removed.
     """
+    sources = _as_sources(corpus)
     report = BuildReport()
     started = time.perf_counter()
     with build_lock(index_dir):
+        current = current_build(index_dir)
+        incremental = (
+            not rebuild and current is not None and read_meta(current).get("schema_version") == SCHEMA_VERSION
+        )
         build_dir = _new_build_dir(index_dir)
         try:
-            ix = whoosh_index.create_in(str(build_dir), build_schema())
+            documents = unique_documents(read_corpus(sources), report)
+            if incremental:
+                report.mode = "incremental"
+                _link_copy(current, build_dir)
+                ix = whoosh_index.open_dir(str(build_dir))
+                indexed = _indexed_documents(ix, scope)
+            else:
+                ix = whoosh_index.create_in(str(build_dir), build_schema())
             writer = ix.writer(limitmb=WRITER_MEMORY_MB)
             try:
-                for count, doc in enumerate(unique_documents(read_sources(corpus), report), start=1):
-                    writer.add_document(**document_fields(doc))
-                    report.added = count
-                    if progress:
-                        progress(count, doc.origin)
-                if report.added == 0:
-                    raise SourceError(_nothing_indexed_message(corpus, report))
+                if incremental:
+                    _apply_changes(writer, indexed, documents, report, progress)
+                else:
+                    _add_all(writer, documents, report, progress)
+                if report.read == 0:
+                    raise SourceError(_nothing_indexed_message(sources, report))
+                if incremental and not (report.added or report.updated or report.deleted):
+                    raise _NothingChanged()
                 writer.commit()
             except BaseException:
                 writer.cancel()
                 raise
+            with ix.searcher() as searcher:
+                report.documents = searcher.doc_count()
             report.seconds = time.perf_counter() - started
             report.index_path = str(index_dir)
-            write_meta(build_dir, report.added, report, corpus)
+            write_meta(build_dir, report.documents, report, sources)
             swap_current(index_dir, build_dir)
+        except _NothingChanged:
+            # The build in use is already up to date: keep it rather than swap in a copy.
+            shutil.rmtree(build_dir, ignore_errors=True)
+            prune_builds(index_dir)  # still clear what an interrupted run left
+            report.documents = report.unchanged if scope is None else read_meta(current).get("documents", 0)
+            report.seconds = time.perf_counter() - started
+            report.index_path = str(index_dir)
+            return report
         except BaseException:
             shutil.rmtree(build_dir, ignore_errors=True)
             raise

@@ -5,6 +5,7 @@ from __future__ import annotations
 import lzma
 import zlib
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from indexer.document import Document
@@ -85,3 +86,39 @@ def read_sources(paths: Iterable[Path]) -> Iterator[Document | Failure]:
             yield item
         else:
             yield from read_file(item)
+
+
+@dataclass(frozen=True)
+class CorpusSource:
+    """Where documents come from: files plus the defaults a librarian set for them.
+
+    Paths given on the command line become one unnamed source; the registry
+    (corpus/sources.toml) gives named ones, whose name is stored with each
+    document so that one source can be reindexed on its own.
+    """
+
+    name: str = ""
+    paths: tuple[Path, ...] = ()
+    source: str = ""  # publication name for documents that carry none
+    section: str = ""
+    language: str = ""
+
+
+def _with_defaults(doc: Document, corpus_source: CorpusSource) -> Document:
+    changes = {"collection": corpus_source.name}
+    if corpus_source.source and not doc.source:
+        changes["source"] = corpus_source.source
+    if corpus_source.section and not doc.section:
+        changes["section"] = corpus_source.section
+    if corpus_source.language:
+        changes["language"] = corpus_source.language
+    if all(getattr(doc, k) == v for k, v in changes.items()):
+        return doc
+    return replace(doc, content_hash="", **changes)  # "" makes Document hash again
+
+
+def read_corpus(sources: Iterable[CorpusSource]) -> Iterator[Document | Failure]:
+    """Every Document of every source, with the source's defaults applied."""
+    for corpus_source in sources:
+        for item in read_sources(corpus_source.paths):
+            yield item if isinstance(item, Failure) else _with_defaults(item, corpus_source)

@@ -23,6 +23,7 @@ class Document:
     section: str = ""
     tags: tuple[str, ...] = ()
     language: str = "fr"
+    collection: str = ""  # the registry source it came from ("" outside the registry)
     content_hash: str = field(default="")
 
     def __post_init__(self) -> None:

@@ -36,7 +36,7 @@ QUERY_FIELD_ALIASES: dict[str, str] = {
 # Fields searched by plain words, with their boosts.
 DEFAULT_SEARCH_FIELDS: dict[str, float] = {"title": 3.0, "text": 1.0}
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 TAG_SEPARATOR = "\x1f"  # between tags in the stored `tags` and in `tag_facet`
 
 
@@ -67,6 +67,7 @@ def build_schema() -> fields.Schema:
         origin=fields.STORED(),
         content_hash=fields.ID(stored=True),
         language=fields.ID(stored=True),
+        collection=fields.ID(stored=True),
         author=fields.TEXT(analyzer=names, stored=True),
         source=fields.TEXT(analyzer=names, stored=True),
         section=fields.TEXT(analyzer=names, stored=True),

@@ -153,7 +153,7 @@ def test_readers_always_find_a_current_index_while_builds_swap_it(tmp_path: Path
     reader.start()
     try:
         for _ in range(4):
-            build_index([corpus], index_dir)
+            build_index([corpus], index_dir, rebuild=True)
     finally:
         done.set()
         reader.join(timeout=30)
@@ -166,7 +166,7 @@ def test_a_new_build_prunes_older_builds_but_keeps_the_previous_one(tmp_path: Pa
     corpus = write_jsonl(tmp_path / "c.jsonl", [article(1)])
     names = []
     for _ in range(3):
-        build_index([corpus], index_dir)
+        build_index([corpus], index_dir, rebuild=True)
         names.append(os.readlink(index_dir / CURRENT_LINK))
     assert len(set(names)) == 3
     assert builds_in(index_dir) == sorted(names[1:])
@@ -250,7 +250,7 @@ def test_the_next_build_after_a_killed_one_takes_the_lock_and_removes_the_abando
     (abandoned / "_MAIN_1.toc").write_bytes(b"half")
     with open(index_dir / LOCK_FILE, "a+"):
         pass
-    build_index([corpus], index_dir)
+    build_index([corpus], index_dir, rebuild=True)
     assert not abandoned.exists()
     assert builds_in(index_dir) == sorted([previous, current_build(index_dir).name])
 
