@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 import time
@@ -68,7 +69,10 @@ def cmd_index(args: argparse.Namespace) -> int:
 
     sources, scope = _sources_for(args)
     paths = [p for s in sources for p in s.paths]
-    report = run_job(sources, Path(args.index), rebuild=args.rebuild, scope=scope, progress=_progress_printer(paths))
+    started_by = os.environ.get("LOUPE_JOB_STARTED_BY", "cli")  # the admin console sets "admin"
+    report = run_job(
+        sources, Path(args.index), rebuild=args.rebuild, scope=scope, started_by=started_by, progress=_progress_printer(paths)
+    )
     if sys.stderr.isatty():
         sys.stderr.write("\r\033[K")
     if report.mode == "rebuild":
