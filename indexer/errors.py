@@ -5,6 +5,7 @@ class LoupeError(Exception):
     """Base class: the message says what went wrong and what to do."""
 
     code = "error"
+    http_status = 400  # what the web app answers; index trouble is a 503
 
 
 class SourceError(LoupeError):
@@ -17,9 +18,18 @@ class IndexMissing(LoupeError):
     """No index at the given path."""
 
     code = "index_missing"
+    http_status = 503
 
 
 class IndexLocked(LoupeError):
     """Another process is building the index."""
 
     code = "index_locked"
+    http_status = 409
+
+
+class IndexCorrupt(LoupeError):
+    """The index files cannot be read."""
+
+    code = "index_corrupt"
+    http_status = 503

@@ -13,6 +13,7 @@ directory and only a committed, complete build is pointed to by `current`.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 from pathlib import Path
@@ -20,7 +21,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.index import Index
 
-from indexer.errors import IndexMissing
+from indexer.errors import IndexCorrupt, IndexMissing
 
 CURRENT_LINK = "current"
 META_FILE = "loupe.json"
@@ -42,11 +43,34 @@ def current_build(index_dir: Path) -> Path | None:
 
 
 def open_current(index_dir: Path) -> tuple[Index, Path]:
-    """Open the current build for reading; IndexMissing says how to build one."""
+    """Open the current build for reading, checked; IndexMissing/IndexCorrupt say what to run."""
     build = current_build(index_dir)
-    if build is None or not whoosh_index.exists_in(str(build)):
+    if build is None or not any(build.glob("_MAIN_*.toc")):
         raise IndexMissing(f"no index at {index_dir}/: run `python run.py index` first")
-    return whoosh_index.open_dir(str(build)), build
+    try:
+        index = whoosh_index.open_dir(str(build))
+        check_readable(index)
+    except Exception as error:  # Whoosh raises assorted types on damaged files
+        raise IndexCorrupt(
+            f"the index at {build} cannot be read ({type(error).__name__}: {error}); "
+            "run `python run.py index --rebuild` to build it again from the corpus"
+        ) from None
+    return index, build
+
+
+def check_readable(index: Index) -> None:
+    """Touch what a search touches: the TOC, every segment's terms, columns and stored fields."""
+    with index.searcher() as searcher:
+        reader = searcher.reader()
+        for fieldname in ("text", "id"):
+            for _term in itertools.islice(reader.lexicon(fieldname), 3):
+                pass
+        if searcher.doc_count_all():
+            last = searcher.doc_count_all() - 1
+            searcher.stored_fields(0)
+            searcher.stored_fields(last)
+            if reader.has_column("date"):
+                reader.column_reader("date")[last]
 
 
 def read_meta(build: Path) -> dict:

@@ -21,8 +21,7 @@ def error_response(code: str, message: str, status: int):
 
 @api.errorhandler(LoupeError)
 def _loupe_error(error: LoupeError):
-    status = 503 if error.code == "index_missing" else 400
-    return error_response(error.code, str(error), status)
+    return error_response(error.code, str(error), error.http_status)
 
 
 @api.get("/search")

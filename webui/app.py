@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from indexer.errors import IndexMissing
+from indexer.errors import IndexCorrupt, IndexMissing
 from indexer.store import default_index_dir, read_meta
+from webui.admin import admin
 from webui.api import api
 from webui.index_handle import IndexHandle
 from webui.pages import pages
@@ -17,6 +19,8 @@ from webui.research import research
 from webui.security import add_security_headers
 
 MAX_REQUEST_BYTES = 1 * 1024 * 1024
+UPLOAD_MAX_BYTES = 20 * 1024 * 1024  # the admin upload route alone raises its request limit to this
+REPO = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -25,10 +29,20 @@ def create_app(test_config: dict | None = None) -> Flask:
         INDEX_DIR=str(default_index_dir()),
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
         ARCHIVE_NAME=os.environ.get("LOUPE_ARCHIVE_NAME", "Loupe"),
+        ADMIN_TOKEN="",  # no default credential: /admin is off (404) until one is set
+        REGISTRY_PATH=str(REPO / "corpus" / "sources.toml"),
+        UPLOAD_MAX_BYTES=UPLOAD_MAX_BYTES,
     )
     app.config.from_prefixed_env("LOUPE")
+    # from_prefixed_env parses values as JSON, so a token of digits would become a number.
+    for secret in ("ADMIN_TOKEN", "SECRET_KEY"):
+        if f"LOUPE_{secret}" in os.environ:
+            app.config[secret] = os.environ[f"LOUPE_{secret}"]
     if test_config:
         app.config.from_mapping(test_config)
+    if app.config["ADMIN_TOKEN"] and not app.config.get("SECRET_KEY"):
+        # Every gunicorn worker derives the same key, so a session works whichever worker answers.
+        app.config["SECRET_KEY"] = hashlib.sha256(b"loupe-admin-session\0" + str(app.config["ADMIN_TOKEN"]).encode()).hexdigest()
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     app.extensions["loupe_index"] = IndexHandle(Path(app.config["INDEX_DIR"]))
@@ -36,6 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(api)
     app.register_blueprint(pages)
     app.register_blueprint(research)
+    app.register_blueprint(admin, url_prefix="/admin")
     app.after_request(add_security_headers)
 
     @app.get("/healthz")
@@ -43,8 +58,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         handle: IndexHandle = app.extensions["loupe_index"]
         try:
             searcher = handle.searcher()
-        except IndexMissing as error:
-            return jsonify({"status": "no_index", "message": str(error)}), 503
+        except (IndexMissing, IndexCorrupt) as error:
+            status = "no_index" if isinstance(error, IndexMissing) else "index_corrupt"
+            return jsonify({"status": status, "message": str(error)}), error.http_status
         meta = read_meta(handle.build)
         return jsonify({"status": "ok", "documents": searcher.doc_count(), "last_update": meta.get("built_at")})
 

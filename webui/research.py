@@ -40,7 +40,7 @@ def _int_arg(name: str, default: int) -> int:
 
 @research.errorhandler(LoupeError)
 def _bad_input(error: LoupeError):
-    status = 503 if error.code == "index_missing" else 400
+    status = error.http_status
     if request.path.startswith("/api/") or request.path.endswith((".csv", ".atom")) or "/export/" in request.path:
         return jsonify({"error": {"code": error.code, "message": str(error)}}), status
     lang = choose_language(request)
