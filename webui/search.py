@@ -20,7 +20,7 @@ from indexer.schema import FACET_FIELDS, TAG_SEPARATOR
 from indexer.stopwords import FRENCH_STOP_WORDS
 from webui.facets import FacetValue, facet_filter, facet_for, facet_values
 from webui.highlight import NO_TERMS, MatchTerms, highlight_html, match_terms, snippet_html
-from webui.query import ParsedQuery, date_range, parse_query
+from webui.query import ParsedQuery, check_expansions, date_range, parse_query
 
 SORTS = ("relevance", "date", "-date")
 DEFAULT_PER_PAGE = 10
@@ -208,6 +208,8 @@ def prepare_search(searcher: Searcher, request: SearchRequest) -> PreparedSearch
     """Parse the query and build the filters; raises QuerySyntaxError on bad input."""
     text = request.query_text.strip()
     parsed = parse_query(text, searcher.schema) if text else ParsedQuery(query.Every(), False)
+    if text:
+        check_expansions(parsed.whoosh_query, searcher.reader())
     facet_filters = {name: facet_filter(name, values) for name, values in request.filters if values}
     date_filter = _date_filter(request)
     return PreparedSearch(parsed, facet_filters, [date_filter] if date_filter is not None else [], text)
