@@ -120,23 +120,35 @@ def _bibtex_escape(text: str) -> str:
 _CORPORATE_WORDS = re.compile(r"\b(AFP|Reuters|avec|Services?|Media|Médias?|Source|Rédaction|Redaction|Orange|BFMTV|AP)\b", re.I)
 
 
+# Lowercase particles of personal names: "Charles de Gaulle" is still a person.
+_NAME_PARTICLES = frozenset("de du des d' d’ le la van von der da di".split())
+
+
 def _bibtex_author(author: str) -> str:
     """A person's name as is (BibTeX splits first and last name); an agency in braces."""
     words = author.split()
-    person = 2 <= len(words) <= 4 and not _CORPORATE_WORDS.search(author) and all(w[0].isupper() for w in words)
+    names = [w for w in words if w.lower() not in _NAME_PARTICLES]
+    person = (
+        2 <= len(words) <= 5
+        and len(names) >= 2
+        and not _CORPORATE_WORDS.search(author)
+        and all(w[0].isupper() for w in names)
+    )
     escaped = _bibtex_escape(author)
     return escaped if person else "{" + escaped + "}"
 
 
 def _bibtex_key(r: ExportRecord, used: set[str]) -> str:
+    """An ASCII key from year, first long title word and id; unique within the export."""
     first_word = next((w for w in re.findall(r"\w+", fold(r.title).lower()) if len(w) > 3), "article")
-    base = re.sub(r"\W", "", f"{r.published[:4] or 'nd'}{first_word}{r.id}")
+    raw = f"{r.published[:4] or 'nd'}{first_word}{r.id}"
+    base = re.sub(r"[^A-Za-z0-9]", "", unicodedata.normalize("NFKD", fold(raw))) or "loupe"
     key, n = base, 1
     while key in used:
         n += 1
         key = f"{base}{n}"
     used.add(key)
-    return unicodedata.normalize("NFKD", key).encode("ascii", "ignore").decode() or f"loupe{len(used)}"
+    return key
 
 
 def to_bibtex(records: list[ExportRecord], accessed: date) -> str:

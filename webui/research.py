@@ -58,8 +58,7 @@ def export(fmt: str):
     mimetype, extension = FORMATS[fmt]
     body = render_export(fmt, records, date.today())
     filename = f"loupe-{date.today().isoformat()}.{extension}"
-    return Response(body, mimetype=mimetype.split(";")[0], headers={
-        "Content-Type": mimetype, "Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(body, content_type=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 @research.get("/search.atom")
