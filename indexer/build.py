@@ -6,10 +6,12 @@ See indexer/store.py for the layout of an index directory.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import shutil
 import time
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -18,6 +20,7 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
+from indexer.analysis import fold
 from indexer.document import Document
 from indexer.errors import IndexLocked, SourceError
 from indexer.schema import SCHEMA_VERSION, TAG_SEPARATOR, build_schema
@@ -113,23 +116,34 @@ def build_lock(index_dir: Path) -> Iterator[None]:
             fcntl.flock(lock_file, fcntl.LOCK_UN)
 
 
+def content_fingerprint(doc: Document) -> str:
+    """Title and body as two feeds' copies of one article share them: NFC, lower case, no accents, single spaces."""
+    text = fold(unicodedata.normalize("NFC", f"{doc.title}\n{doc.body}").lower())
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
+
+
 def unique_documents(
     items: Iterable[Document | Failure], report: BuildReport
 ) -> Iterator[Document]:
-    """Documents with an id or url not seen before; failures and merges go to the report."""
+    """Documents with an id, url or text not seen before; failures and merges go to the report."""
     seen_ids: set[str] = set()
     seen_urls: dict[str, str] = {}
+    seen_texts: dict[str, str] = {}
     for item in items:
+        fingerprint = "" if isinstance(item, Failure) else content_fingerprint(item)
         if isinstance(item, Failure):
             report.failed.append(str(item))
         elif item.id in seen_ids:
             report.merged.append(f"{item.origin}: same id {item.id} as an earlier record")
         elif item.url and item.url in seen_urls:
             report.merged.append(f"{item.origin}: same url as {seen_urls[item.url]}")
+        elif fingerprint in seen_texts:
+            report.merged.append(f"{item.origin}: same title and text as {seen_texts[fingerprint]}")
         else:
             seen_ids.add(item.id)
             if item.url:
                 seen_urls[item.url] = item.id
+            seen_texts[fingerprint] = item.id
             yield item
 
 

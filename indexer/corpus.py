@@ -4,26 +4,50 @@ from __future__ import annotations
 
 import lzma
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from indexer.document import Document
 from indexer.errors import SourceError
-from indexer.sources import jsonl, text
+from indexer.sources import csv_source, feed, html, jsonl, text
 from indexer.sources.outcome import Failure
 
 TEXT_EXTENSIONS = (".txt",)
-KNOWN_EXTENSIONS = TEXT_EXTENSIONS + jsonl.EXTENSIONS
+KNOWN_EXTENSIONS = (
+    TEXT_EXTENSIONS + jsonl.EXTENSIONS + html.EXTENSIONS + feed.EXTENSIONS + feed.XML_EXTENSIONS
+    + csv_source.EXTENSIONS
+)
+_SNIFF_BYTES = 4096
+
+
+def _is_feed_file(path: Path) -> bool:
+    try:
+        with open(path, "rb") as file:
+            return feed.is_feed(file.read(_SNIFF_BYTES))
+    except OSError:
+        return False
 
 
 def format_of(path: Path) -> str | None:
-    """'jsonl' or 'text' from the file name; None if unknown."""
+    """'jsonl', 'text', 'html', 'feed' or 'csv' from the file name; None if unknown.
+
+    A .xml file is a feed only if its root element is <rss>, <feed> or <rdf:RDF>:
+    sitemaps and other XML in a corpus folder are passed over.
+    """
     name = path.name.lower()
     if name.endswith(jsonl.EXTENSIONS):
         return "jsonl"
     if name.endswith(TEXT_EXTENSIONS):
         return "text"
+    if name.endswith(html.EXTENSIONS):
+        return "html"
+    if name.endswith(feed.EXTENSIONS):
+        return "feed"
+    if name.endswith(feed.XML_EXTENSIONS):
+        return "feed" if _is_feed_file(path) else None
+    if name.endswith(csv_source.EXTENSIONS):
+        return "csv"
     return None
 
 
@@ -61,31 +85,50 @@ def count_documents(paths: Iterable[Path]) -> int:
                     total += sum(1 for line in lines if line.strip())
             except (OSError, EOFError, ValueError, lzma.LZMAError, zlib.error):
                 continue  # read_file will report it, with its reason
+        elif format_of(item) == "feed":
+            total += feed.count_entries(item)
+        elif format_of(item) == "csv":
+            total += csv_source.count_rows(item)
         else:
             total += 1
     return total
 
 
-def read_file(path: Path) -> Iterator[Document | Failure]:
-    """Documents of one file; a file that cannot be read at all yields one Failure."""
+_READERS = {
+    "jsonl": jsonl.read_jsonl,
+    "text": text.read_text_file,
+    "html": html.read_html_file,
+    "feed": feed.read_feed,
+    "csv": csv_source.read_csv,
+}
+
+
+def read_file(path: Path, csv_columns: Mapping[str, str] | None = None) -> Iterator[Document | Failure]:
+    """Documents of one file; a file that cannot be read at all yields one Failure.
+
+    `csv_columns` maps Document fields to a CSV file's column names (registry `columns`).
+    """
     try:
-        if format_of(path) == "jsonl":
-            yield from jsonl.read_jsonl(path)
+        file_format = format_of(path)
+        if file_format == "csv":
+            yield from csv_source.read_csv(path, csv_columns)
         else:
-            yield from text.read_text_file(path)
+            yield from _READERS.get(file_format, text.read_text_file)(path)
     except SourceError as error:
         yield Failure(str(path), str(error).removeprefix(f"{path}: "))
     except OSError as error:
         yield Failure(str(path), f"cannot read ({error.strerror or error})")
 
 
-def read_sources(paths: Iterable[Path]) -> Iterator[Document | Failure]:
+def read_sources(
+    paths: Iterable[Path], csv_columns: Mapping[str, str] | None = None
+) -> Iterator[Document | Failure]:
     """Every Document under `paths`, with a Failure for each file or record that failed."""
     for item in corpus_files(paths):
         if isinstance(item, Failure):
             yield item
         else:
-            yield from read_file(item)
+            yield from read_file(item, csv_columns)
 
 
 @dataclass(frozen=True)
@@ -102,6 +145,7 @@ class CorpusSource:
     source: str = ""  # publication name for documents that carry none
     section: str = ""
     language: str = ""
+    csv_columns: tuple[tuple[str, str], ...] = ()  # (Document field, CSV column) pairs
 
 
 def _with_defaults(doc: Document, corpus_source: CorpusSource) -> Document:
@@ -120,5 +164,5 @@ def _with_defaults(doc: Document, corpus_source: CorpusSource) -> Document:
 def read_corpus(sources: Iterable[CorpusSource]) -> Iterator[Document | Failure]:
     """Every Document of every source, with the source's defaults applied."""
     for corpus_source in sources:
-        for item in read_sources(corpus_source.paths):
+        for item in read_sources(corpus_source.paths, dict(corpus_source.csv_columns) or None):
             yield item if isinstance(item, Failure) else _with_defaults(item, corpus_source)

@@ -5,6 +5,10 @@
     source = "Presse malienne"    # publication name for documents that carry none
     section = "Afrique"           # default section
     language = "fr"
+
+    [sources.exports.columns]     # CSV only: Document field = column name
+    body = "texte"
+    published = "date_parution"
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from indexer.errors import LoupeError
 REGISTRY_FILE = "sources.toml"
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 FIELDS = ("path", "source", "section", "language")
+TABLES = ("columns",)
 
 
 class RegistryError(LoupeError):
@@ -35,6 +40,7 @@ class RegisteredSource:
     source: str = ""
     section: str = ""
     language: str = "fr"
+    columns: tuple[tuple[str, str], ...] = ()  # CSV column mapping
 
     def files(self, base: Path) -> tuple[Path, ...]:
         """The paths this source covers: a glob is expanded, sorted."""
@@ -43,7 +49,7 @@ class RegisteredSource:
         return (base / self.path,)
 
     def corpus_source(self, base: Path) -> CorpusSource:
-        return CorpusSource(self.name, self.files(base), self.source, self.section, self.language)
+        return CorpusSource(self.name, self.files(base), self.source, self.section, self.language, self.columns)
 
 
 def load_registry(path: Path) -> list[RegisteredSource]:
@@ -58,10 +64,15 @@ def load_registry(path: Path) -> list[RegisteredSource]:
     for name, table in tables.items():
         if not isinstance(table, dict) or not isinstance(table.get("path"), str):
             raise RegistryError(f"{path}: [sources.{name}] needs a path = \"…\" line")
-        unknown = set(table) - set(FIELDS)
+        unknown = set(table) - set(FIELDS) - set(TABLES)
         if unknown:
-            raise RegistryError(f"{path}: [sources.{name}] has unknown keys {sorted(unknown)}; allowed: {', '.join(FIELDS)}")
-        sources.append(RegisteredSource(name=name, **{k: str(v) for k, v in table.items()}))
+            allowed = ", ".join(FIELDS + TABLES)
+            raise RegistryError(f"{path}: [sources.{name}] has unknown keys {sorted(unknown)}; allowed: {allowed}")
+        columns = table.get("columns", {})
+        if not isinstance(columns, dict):
+            raise RegistryError(f"{path}: [sources.{name}.columns] must be a table of field = \"column\"")
+        plain = {k: str(v) for k, v in table.items() if k in FIELDS}
+        sources.append(RegisteredSource(name=name, columns=tuple((str(k), str(v)) for k, v in columns.items()), **plain))
     return sources
 
 
@@ -76,6 +87,9 @@ def save_registry(path: Path, sources: list[RegisteredSource]) -> None:
     for s in sources:
         lines = [f"[sources.{s.name}]", f"path = {_toml_string(s.path)}"]
         lines += [f"{key} = {_toml_string(getattr(s, key))}" for key in FIELDS[1:] if getattr(s, key)]
+        if s.columns:
+            lines += ["", f"[sources.{s.name}.columns]"]
+            lines += [f"{field} = {_toml_string(column)}" for field, column in s.columns]
         blocks.append("\n".join(lines))
     tmp = path.with_suffix(".toml.tmp")
     tmp.write_text("\n\n".join(blocks) + "\n", encoding="utf-8")

@@ -10,7 +10,7 @@ from charset_normalizer import from_bytes
 
 # Single-byte labels that browsers read as Windows-1252 (WHATWG Encoding Standard):
 # pages saying "iso-8859-1" use ’ … € and œ from cp1252's 0x80–0x9F block all the time.
-_WINDOWS_1252_LABELS = frozenset({"cp1252", "latin_1", "ascii", "windows_1252"})
+_WINDOWS_1252_CODECS = frozenset({"cp1252", "iso8859-1", "ascii"})  # codecs.lookup() names
 # Only Western encodings are candidates for detection: unrestricted, charset-normalizer
 # reads short French cp1252 text as cp1250 ("à" → "ŕ") or cp850.
 _DETECTABLE = ["mac_roman", "cp850", "iso8859_15"]
@@ -47,7 +47,7 @@ def _codec_name(label: str | None) -> str | None:
     if not label:
         return None
     try:
-        return codecs.lookup(label).name.replace("-", "_")
+        return codecs.lookup(label).name
     except LookupError:
         return None  # a typo such as charset="utf8x" counts as no declaration
 
@@ -60,14 +60,14 @@ def _try(data: bytes, encoding: str) -> DecodedText | None:
 
 
 def _from_declared(data: bytes, codec: str) -> DecodedText | None:
-    if codec == "utf_8":
+    if codec == "utf-8":
         return _try(data, "utf-8")
-    if codec in _WINDOWS_1252_LABELS:
+    if codec in _WINDOWS_1252_CODECS:
         # Valid UTF-8 with accents under a Latin-1 label is a mislabelled UTF-8 page:
         # real cp1252 French text is practically never valid UTF-8 by chance.
         as_utf8 = None if data.isascii() else _try(data, "utf-8")
         return as_utf8 or _try(data, "cp1252")
-    return _try(data, codec.replace("_", "-"))
+    return _try(data, codec)
 
 
 def _detected(data: bytes) -> DecodedText | None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from indexer.document import Document, stable_id
 from indexer.errors import SourceError
+from indexer.sources.encoding import UndecodableText, decode_bytes
 
 
 @dataclass(frozen=True)
@@ -409,18 +410,10 @@ def clean_page_text(raw: str) -> CleanPage:
 
 def _decoded(data: bytes, path: Path) -> str:
     try:
-        text = data.decode("utf-8-sig")  # also strips a BOM written by Windows editors
-    except UnicodeDecodeError:
-        try:
-            # Older French sites and Windows tools save in cp1252 (é, ’, – and … included).
-            text = data.decode("cp1252")
-        except UnicodeDecodeError:
-            reason = "not UTF-8 or Windows-1252 text; re-save it as UTF-8"
-            raise SourceError(f"{path}: {reason}") from None
-    if "\x00" in text:
-        reason = "holds NUL bytes, so it is binary or UTF-16; re-save it as UTF-8"
-        raise SourceError(f"{path}: {reason}")
-    return text
+        # No detection: a page-text file that is neither UTF-8 nor cp1252 is re-saved, not guessed.
+        return decode_bytes(data, detect=False).text
+    except UndecodableText as error:
+        raise SourceError(f"{path}: {error}") from None
 
 
 def read_text_file(path: Path, *, source: str = "", section: str = "") -> list[Document]:
