@@ -1,53 +1,373 @@
-"""HTML pages: thin routes that parse the request, call search, render templates."""
+"""HTML pages: thin routes that parse the request, call search, render templates.
+
+The small view models below (links, chips, pagination, timeline bars, zero-result
+proposals) are pure functions of the SearchRequest and SearchResult, so the URL
+stays the whole state: every link is the current request with one change.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request
+import re
+from dataclasses import dataclass, replace
+from urllib.parse import urlencode, urlsplit
+
+from flask import Blueprint, current_app, has_request_context, render_template, request, url_for
 
 from indexer.errors import IndexMissing, LoupeError
+from indexer.schema import FACET_FIELDS
 from webui.article import get_article, similar_articles
-from webui.i18n import choose_language, strings_for
-from webui.params import query_string, search_request_from_args
-from webui.search import SearchRequest, run_search
+from webui.i18n import (
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    choose_language,
+    count_text,
+    format_date,
+    format_number,
+    format_period_short,
+    strings_for,
+    syntax_help_for,
+)
+from webui.params import request_to_params, search_request_from_args
+from webui.search import DEFAULT_PER_PAGE, FACET_LIMIT, MAX_FACET_LIMIT, SearchRequest, SearchResult, run_search
 
 pages = Blueprint("pages", __name__)
+
+FACET_LIMIT_EXPANDED = 100
+PAGE_WINDOW = 2  # page numbers shown on each side of the current one
+MAX_FEWER_WORDS_PROPOSALS = 4
+_QUERY_TOKEN = re.compile(r'"[^"]*"|\S+')
+_OPERATORS = {"OR", "OU", "AND", "ET", "NOT", "SAUF", "ANDNOT", "ANDMAYBE"}
+_HTTP_SCHEMES = ("http", "https")
+
+# Timeline chart geometry, in SVG user units (the chart scales to its box).
+CHART_WIDTH = 800
+CHART_HEIGHT = 130
+CHART_TOP = 24
+CHART_BOTTOM = 28
+CHART_MAX_LABELS = 8
+
+
+class Links:
+    """URLs for the current search with one change each; keeps lang only when the URL chose it."""
+
+    def __init__(self, search_request: SearchRequest, lang_param: str | None) -> None:
+        self.request = search_request
+        self.lang_param = lang_param
+
+    def params(self, **changes) -> list[tuple[str, str]]:
+        extra: dict[str, object] = {}
+        if self.request.facet_limit != FACET_LIMIT:
+            extra["facet_limit"] = self.request.facet_limit
+        extra["lang"] = self.lang_param
+        extra.update(changes)
+        return request_to_params(self.request, **extra)
+
+    def search(self, **changes) -> str:
+        query = urlencode(self.params(**changes))
+        return url_for("pages.search_page") + ("?" + query if query else "")
+
+    def article(self, doc_id: str) -> str:
+        query = urlencode(self.params())
+        return url_for("pages.article_page", doc_id=doc_id) + ("?" + query if query else "")
+
+
+@dataclass(frozen=True)
+class Chip:
+    """One active filter, and the URL of the same search without it."""
+
+    name: str
+    label: str
+    value: str
+    display: str
+    remove_url: str
+
+
+@dataclass(frozen=True)
+class Bar:
+    period: str
+    count: int
+    label: str  # the tooltip and accessible name: "2019 : 3 articles"
+    axis_label: str  # shown under the bar, or "" when labels are thinned
+    x: float
+    y: float
+    width: float
+    height: float
+    label_x: float
+    url: str
+    selected: bool
+
+
+@dataclass(frozen=True)
+class Chart:
+    bars: list[Bar]
+    by_month: bool
+    width: int
+    height: int
+    baseline: float
+    max_count: int
+
+
+@dataclass(frozen=True)
+class Proposal:
+    text: str
+    url: str
+    count: int | None = None
+
+
+def lang_param_from(args) -> str | None:
+    asked = args.get("lang", "")
+    return asked if asked in LANGUAGES else None
+
+
+def language_links(lang: str) -> list[tuple[str, str, str]]:
+    """(code, name, url of this very page in that language) for every other language."""
+    kept = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    return [
+        (code, LANGUAGE_NAMES[code], request.path + "?" + urlencode(kept + [("lang", code)]))
+        for code in LANGUAGES
+        if code != lang
+    ]
+
+
+def chips_for(search_request: SearchRequest, links: Links, strings: dict[str, str], lang: str) -> list[Chip]:
+    chips = []
+    for name, values in search_request.filters:
+        label = strings[f"facet_{name}"]
+        for value in values:
+            rest = [v for v in values if v != value]
+            chips.append(Chip(name, label, value, value, links.search(**{name: rest, "page": None})))
+    for name in ("date_from", "date_to"):
+        value = getattr(search_request, name)
+        if value:
+            chips.append(
+                Chip(name, strings[name], value, format_date(value, lang), links.search(**{name: None, "page": None}))
+            )
+    return chips
+
+
+def clear_all_url(search_request: SearchRequest, links: Links) -> str:
+    cleared = {name: None for name in FACET_FIELDS}
+    return links.search(date_from=None, date_to=None, page=None, **cleared)
+
+
+def pagination(result: SearchResult) -> list[int | None]:
+    """Page numbers to show: first, a window around the current one, last; None is a gap."""
+    last = result.pages
+    shown = {1, last, *range(result.page - PAGE_WINDOW, result.page + PAGE_WINDOW + 1)}
+    numbers = sorted(n for n in shown if 1 <= n <= last)
+    items: list[int | None] = []
+    for n in numbers:
+        if items and n - items[-1] > 1:
+            items.append(None)
+        items.append(n)
+    return items
+
+
+def _all_periods(periods: list[str]) -> list[str]:
+    """Every year or month from the first period to the last, so gaps show as empty slots."""
+    first, last = periods[0], periods[-1]
+    if len(first) == 4:
+        return [str(y) for y in range(int(first), int(last) + 1)]
+    year, month = int(first[:4]), int(first[5:7])
+    filled = []
+    while f"{year:04d}-{month:02d}" <= last:
+        filled.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return filled
+
+
+def timeline_chart(
+    timeline: list[tuple[str, int]], search_request: SearchRequest, links: Links, lang: str
+) -> Chart | None:
+    """SVG geometry for the per-period histogram; each bar links to its period."""
+    if not timeline:
+        return None
+    strings = strings_for(lang)
+    counts = dict(timeline)
+    periods = _all_periods(sorted(counts))
+    by_month = len(periods[0]) == 7
+    max_count = max(counts.values())
+    plot_height = CHART_HEIGHT - CHART_TOP - CHART_BOTTOM
+    slot = CHART_WIDTH / len(periods)
+    gap = min(slot * 0.2, 8)
+    label_every = -(-len(periods) // CHART_MAX_LABELS)
+    bars = []
+    for i, period in enumerate(periods):
+        count = counts.get(period, 0)
+        height = max(plot_height * count / max_count, 2 if count else 0)
+        label = (strings["timeline_bar_one"] if count == 1 else strings["timeline_bar"]).format(
+            period=format_date(period, lang), count=format_number(count, lang)
+        )
+        bars.append(
+            Bar(
+                period=period,
+                count=count,
+                label=label,
+                axis_label=format_period_short(period, lang) if i % label_every == 0 else "",
+                x=round(i * slot + gap / 2, 2),
+                y=round(CHART_TOP + plot_height - height, 2),
+                width=round(slot - gap, 2),
+                height=round(height, 2),
+                label_x=round(i * slot + slot / 2, 2),
+                url=links.search(date_from=period, date_to=period, page=None),
+                selected=search_request.date_from == period and search_request.date_to == period,
+            )
+        )
+    return Chart(bars, by_month, CHART_WIDTH, CHART_HEIGHT, CHART_TOP + plot_height, max_count)
+
+
+def _fewer_words(query_text: str) -> list[str]:
+    """The query with one word left out, for each word (operators tidied away)."""
+    tokens = _QUERY_TOKEN.findall(query_text)
+    word_positions = [i for i, token in enumerate(tokens) if token not in _OPERATORS]
+    if len(word_positions) < 2:
+        return []
+    variants = []
+    for position in word_positions:
+        kept: list[str] = []
+        for i, token in enumerate(tokens):
+            if i == position:
+                continue
+            if token in _OPERATORS and (not kept or kept[-1] in _OPERATORS):
+                continue
+            kept.append(token)
+        while kept and kept[-1] in _OPERATORS:
+            kept.pop()
+        text = " ".join(kept)
+        if text and text not in variants:
+            variants.append(text)
+    return variants[:MAX_FEWER_WORDS_PROPOSALS]
+
+
+def zero_result_proposals(
+    search_request: SearchRequest, result: SearchResult, chips: list[Chip], links: Links, searcher, lang: str
+) -> list[Proposal]:
+    """What to try when nothing matched: the suggestion, each filter removed, fewer words."""
+    strings = strings_for(lang)
+    proposals = []
+    if result.suggestion:
+        proposals.append(
+            Proposal(
+                strings["try_suggestion"].format(text=result.suggestion.text),
+                links.search(q=result.suggestion.text, page=None),
+            )
+        )
+    for chip in chips:
+        proposals.append(
+            Proposal(strings["try_remove_filter"].format(label=chip.label, value=chip.display), chip.remove_url)
+        )
+    for text in _fewer_words(search_request.query_text):
+        try:
+            count = run_search(searcher, replace(search_request, query_text=text, page=1, per_page=1)).total
+        except LoupeError:
+            continue
+        if count:
+            proposals.append(
+                Proposal(strings["try_fewer_words"].format(query=text), links.search(q=text, page=None), count)
+            )
+    return proposals
+
+
+@pages.app_context_processor
+def _language_switch() -> dict:
+    """Every page extending base.html gets the links to itself in the other languages."""
+    if not has_request_context():
+        return {}
+    return {"language_links": language_links(choose_language(request))}
 
 
 def _context() -> dict:
     lang = choose_language(request)
-    return {"lang": lang, "t": strings_for(lang), "archive_name": current_app.config["ARCHIVE_NAME"]}
+    return {
+        "lang": lang,
+        "t": strings_for(lang),
+        "archive_name": current_app.config["ARCHIVE_NAME"],
+        "format_date": lambda value: format_date(value, lang),
+        "format_number": lambda number: format_number(number, lang),
+        "count_text": lambda count, **kw: count_text(count, lang, **kw),
+    }
 
 
 @pages.get("/")
 @pages.get("/search")
 def search_page():
     context = _context()
+    lang = context["lang"]
     handle = current_app.extensions["loupe_index"]
     try:
+        searcher = handle.searcher()
         search_request = search_request_from_args(request.args, with_timeline=True)
-        result = run_search(handle.searcher(), search_request)
+        result = run_search(searcher, search_request)
         error = None
     except IndexMissing as missing:
         return render_template("error.html", message=str(missing), **context), 503
     except LoupeError as bad_input:
         search_request = SearchRequest(query_text=request.args.get("q", "")[:1000])
         result, error = None, str(bad_input)
+    links = Links(search_request, lang_param_from(request.args))
+    chips = chips_for(search_request, links, context["t"], lang)
+    proposals = []
+    if result is not None and result.total == 0 and result.notice is None:
+        proposals = zero_result_proposals(search_request, result, chips, links, searcher, lang)
     status = 400 if error else 200
     return (
         render_template(
-            "search.html", request_=search_request, result=result, error=error, query_string=query_string, **context
+            "search.html",
+            request_=search_request,
+            result=result,
+            error=error,
+            links=links,
+            chips=chips,
+            clear_all_url=clear_all_url(search_request, links),
+            page_numbers=pagination(result) if result else [],
+            chart=timeline_chart(result.timeline, search_request, links, lang) if result else None,
+            proposals=proposals,
+            facet_names=list(FACET_FIELDS),
+            facet_limit_default=FACET_LIMIT,
+            per_page_default=DEFAULT_PER_PAGE,
+            facet_limit_expanded=min(FACET_LIMIT_EXPANDED, MAX_FACET_LIMIT),
+            syntax_help=syntax_help_for(lang),
+            **context,
         ),
         status,
     )
 
 
+def original_url(url: str) -> str | None:
+    """The article's source URL if it is a web address; never a javascript: or data: link."""
+    try:
+        scheme = urlsplit(url.strip()).scheme.lower()
+    except ValueError:
+        return None
+    return url.strip() if scheme in _HTTP_SCHEMES else None
+
+
 @pages.get("/articles/<doc_id>")
 def article_page(doc_id: str):
     context = _context()
-    searcher = current_app.extensions["loupe_index"].searcher()
-    query_text = request.args.get("q", "")[:1000]
-    article = get_article(searcher, doc_id, query_text)
+    try:
+        searcher = current_app.extensions["loupe_index"].searcher()
+    except IndexMissing as missing:
+        return render_template("error.html", message=str(missing), **context), 503
+    try:
+        search_request = search_request_from_args(request.args)
+    except LoupeError:
+        search_request = SearchRequest(query_text=request.args.get("q", "")[:1000])
+    links = Links(search_request, lang_param_from(request.args))
+    article = get_article(searcher, doc_id, search_request.query_text)
     if article is None:
-        abort(404)
+        return render_template("error.html", message=context["t"]["not_found"], back_url=links.search(), **context), 404
     similar = similar_articles(searcher, doc_id) or []
-    return render_template("article.html", article=article, similar=similar, query_text=query_text, **context)
+    has_search = bool(search_request.query_text or search_request.filters or search_request.date_from
+                      or search_request.date_to)
+    return render_template(
+        "article.html",
+        article=article,
+        similar=similar,
+        query_text=search_request.query_text,
+        links=links,
+        back_url=links.search(),
+        has_search=has_search,
+        original_url=original_url(article.url),
+        **context,
+    )
