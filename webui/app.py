@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tomllib
 from pathlib import Path
 
 from flask import Flask, jsonify, request
@@ -16,11 +17,24 @@ from webui.api import api
 from webui.index_handle import IndexHandle
 from webui.pages import pages
 from webui.research import research
+from webui.ratelimit import install_rate_limit
 from webui.security import add_security_headers
 
 MAX_REQUEST_BYTES = 1 * 1024 * 1024
 UPLOAD_MAX_BYTES = 20 * 1024 * 1024  # the admin upload route alone raises its request limit to this
 REPO = Path(__file__).resolve().parent.parent
+DEFAULT_RATE_LIMIT_PER_MINUTE = 600  # per client address and worker process
+DEFAULT_RATE_LIMIT_BURST = 120
+
+
+def load_config_file(app: Flask, path: Path) -> None:
+    """Settings from a TOML file (`index_dir = "/srv/loupe/index"`); keys are case-insensitive."""
+    try:
+        with open(path, "rb") as config:
+            settings = tomllib.load(config)
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise SystemExit(f"loupe: cannot read the configuration file {path}: {error}") from None
+    app.config.from_mapping({key.upper(): value for key, value in settings.items()})
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -32,14 +46,22 @@ def create_app(test_config: dict | None = None) -> Flask:
         ADMIN_TOKEN="",  # no default credential: /admin is off (404) until one is set
         REGISTRY_PATH=str(REPO / "corpus" / "sources.toml"),
         UPLOAD_MAX_BYTES=UPLOAD_MAX_BYTES,
+        RATE_LIMIT_PER_MINUTE=DEFAULT_RATE_LIMIT_PER_MINUTE,
+        RATE_LIMIT_BURST=DEFAULT_RATE_LIMIT_BURST,
+        TRUST_PROXY=False,  # read the client address from X-Forwarded-For (behind a proxy only)
+        HSTS_SECONDS=0,  # set when served over TLS
     )
+    config_file = os.environ.get("LOUPE_CONFIG")
+    if config_file:
+        load_config_file(app, Path(config_file))
     app.config.from_prefixed_env("LOUPE")
     # from_prefixed_env parses values as JSON, so a token of digits would become a number.
     for secret in ("ADMIN_TOKEN", "SECRET_KEY"):
         if f"LOUPE_{secret}" in os.environ:
             app.config[secret] = os.environ[f"LOUPE_{secret}"]
     if test_config:
-        app.config.from_mapping(test_config)
+        # A test hammers one app from one address: no rate limit unless it asks for one.
+        app.config.from_mapping({"RATE_LIMIT_PER_MINUTE": 0, **test_config})
     if app.config["ADMIN_TOKEN"] and not app.config.get("SECRET_KEY"):
         # Every gunicorn worker derives the same key, so a session works whichever worker answers.
         app.config["SECRET_KEY"] = hashlib.sha256(b"loupe-admin-session\0" + str(app.config["ADMIN_TOKEN"]).encode()).hexdigest()
@@ -52,6 +74,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(research)
     app.register_blueprint(admin, url_prefix="/admin")
     app.after_request(add_security_headers)
+    install_rate_limit(app)
 
     @app.get("/healthz")
     def healthz():

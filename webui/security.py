@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response
+from flask import Response, current_app
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -24,4 +24,7 @@ def add_security_headers(response: Response) -> Response:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
+    hsts_seconds = int(current_app.config.get("HSTS_SECONDS", 0) or 0)
+    if hsts_seconds > 0:
+        response.headers.setdefault("Strict-Transport-Security", f"max-age={hsts_seconds}; includeSubDomains")
     return response
