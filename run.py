@@ -256,6 +256,12 @@ def main(argv: list[str] | None = None) -> int:
     except LoupeError as error:
         print(f"run.py: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except OSError as error:
+        # A full disk or a read-only index directory: the build in use is kept.
+        where = f" ({error.filename})" if error.filename else ""
+        print(f"run.py: error: {error.strerror or error}{where}; the index in use is unchanged. "
+              "Free some space or fix the directory's permissions, then run the command again.", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("run.py: interrupted; the index in use is unchanged", file=sys.stderr)
         return 130

@@ -43,6 +43,16 @@ def strip_elision(word: str) -> str:
     return word
 
 
+def _fold_slowly(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+# Precomputed folds of the Latin letters French text uses (U+00C0–U+024F), applied
+# with str.translate at C speed; anything else non-ASCII takes the slow path.
+_LATIN_FOLDS = str.maketrans({chr(c): _fold_slowly(chr(c)) for c in range(0xC0, 0x250)} | {"’": "'"})
+
+
 def fold(word: str) -> str:
     """Remove accents and expand ligatures: `souveraineté` → `souverainete`, `cœur` → `coeur`.
 
@@ -50,8 +60,8 @@ def fold(word: str) -> str:
     """
     if word.isascii():
         return word
-    decomposed = unicodedata.normalize("NFKD", word.translate(_LIGATURES))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    folded = word.translate(_LATIN_FOLDS)
+    return folded if folded.isascii() else _fold_slowly(folded)
 
 
 # Snowball stemmers keep state between calls: one per thread.

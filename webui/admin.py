@@ -35,6 +35,7 @@ from indexer.errors import IndexCorrupt, IndexLocked, IndexMissing
 from indexer.jobs import JOBS_DIR, KEPT_JOBS, get_job, list_jobs
 from indexer.registry import RegisteredSource, RegistryError, load_registry
 from webui.i18n import LANGUAGES, choose_language, format_number, strings_for
+from webui.ratelimit import client_address
 
 admin = Blueprint("admin", __name__)
 
@@ -53,7 +54,6 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 SECRET_VARIABLES = ("LOUPE_ADMIN_TOKEN", "LOUPE_SECRET_KEY")
 GLOB_CHARACTERS = "*?["
 
-_failed_logins: dict[str, deque] = {}
 _failed_logins_lock = threading.Lock()
 
 
@@ -122,11 +122,12 @@ def _csrf_ok() -> bool:
 
 
 def _client() -> str:
-    return request.remote_addr or "?"
+    return client_address(bool(current_app.config.get("TRUST_PROXY", False)))
 
 
 def _recent_failures(client: str) -> deque:
-    failures = _failed_logins.setdefault(client, deque())
+    per_client = current_app.extensions.setdefault("loupe_admin_failed_logins", {})
+    failures = per_client.setdefault(client, deque())
     while failures and time.monotonic() - failures[0] > FAILED_LOGIN_WINDOW_SECONDS:
         failures.popleft()
     return failures
@@ -170,8 +171,10 @@ def _no_store(response: Response) -> Response:
 
 
 @admin.errorhandler(RequestEntityTooLarge)
-def _too_large(_error):
-    return _upload_too_large()
+def _too_large(error: RequestEntityTooLarge):
+    if request.endpoint == "admin.upload":
+        return _upload_too_large()
+    return error  # other forms are small: the app-wide MAX_CONTENT_LENGTH stands
 
 
 # --- audit log -----------------------------------------------------------------------------
@@ -237,6 +240,8 @@ def login():
         _record_failure(client)
         audit("login_failed")
         return _page("admin_login.html", 403, error=strings["admin_login_wrong"])
+    with _failed_logins_lock:
+        _recent_failures(client).clear()
     session.clear()  # a fresh session (and CSRF token) after login: no fixation
     session["admin"] = _token_fingerprint()
     session["admin_since"] = time.time()
@@ -259,25 +264,23 @@ def logout_get():
 # --- jobs: start, find, describe -----------------------------------------------------------
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+def _launch_running(log: Path) -> bool:
+    """Is the run that writes `log` still going? It holds a lock on its log for as long as it lives.
 
-
-def _is_index_run(pid: int) -> bool:
-    """Is `pid` alive and a `run.py index` (not a recycled pid)? Without /proc, alive is enough."""
-    if not _pid_alive(pid):
-        return False
+    The console locks the log before starting the run, which inherits the lock
+    with its output file: no pid to trust (no pid reuse, no fork-before-exec race),
+    and every server process sees the same answer.
+    """
     try:
-        command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        with open(log, "rb") as output:
+            try:
+                fcntl.flock(output, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(output, fcntl.LOCK_UN)
+            return False
     except OSError:
-        return True
-    return any(part.endswith(b"run.py") for part in command) and b"index" in command
+        return False
 
 
 def _launches(jobs_dir: Path) -> list[tuple[str, str, int]]:
@@ -296,8 +299,8 @@ def _running_reason(index_dir: Path) -> tuple[str, str | None] | None:
     running = next((job for job in list_jobs(index_dir, 20) if job.get("state") == "running"), None)
     if running:
         return "admin_busy_job", running.get("id")
-    for launch_id, _stamp, pid in _launches(jobs_dir)[:20]:
-        if _is_index_run(pid):
+    for launch_id, _stamp, _pid in _launches(jobs_dir)[:20]:
+        if _launch_running(jobs_dir / f"{launch_id}.log"):
             return "admin_busy_job", launch_id
     try:
         with build_lock(index_dir):
@@ -339,11 +342,12 @@ def start_reindex(index_dir: Path, registry: Path, sources: list[str], rebuild: 
         env["LOUPE_JOB_STARTED_BY"] = "admin"
         pending_log = jobs_dir / f".{LAUNCH_PREFIX}{stamp}.log"
         with open(pending_log, "ab") as log:
+            fcntl.flock(log, fcntl.LOCK_EX)  # inherited by the run with its output: see _launch_running
             process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                                        cwd=str(REPO), env=env, start_new_session=True, close_fds=True)
         launch_id = f"{LAUNCH_PREFIX}{stamp}-{process.pid}"
         pending_log.rename(jobs_dir / f"{launch_id}.log")
-    # Reap the child when it ends, so a finished run is never mistaken for a live (zombie) one.
+    # Reap the child when it ends: a zombie would look alive to list_jobs, a "running" job forever.
     threading.Thread(target=process.wait, name=f"reap-{process.pid}", daemon=True).start()
     _prune_launch_logs(jobs_dir)
     return launch_id
@@ -385,7 +389,7 @@ def find_job(index_dir: Path, job_ref: str) -> dict | None:
     if job:
         return job
     started_at = datetime.strptime(stamp, "%Y%m%dT%H%M%S%f").replace(tzinfo=timezone.utc).isoformat(timespec="seconds")
-    if _is_index_run(pid):
+    if _launch_running(log):
         return {"id": job_ref, "state": "starting", "started_at": started_at, "started_by": "admin",
                 "done": 0, "total": None, "scope": [], "kind": ""}
     job = recorded()  # it may have written its record just before ending
@@ -398,7 +402,9 @@ def job_json(job: dict, strings: dict[str, str]) -> dict:
     state = job.get("state", "")
     return {
         "id": job.get("id"),
+        "url": _url("admin.job_page", job_ref=job.get("id")),
         "kind": job.get("kind", ""),
+        "kind_label": strings.get(f"admin_kind_{job.get('kind', '')}", job.get("kind", "")),
         "scope": job.get("scope", []),
         "started_by": job.get("started_by", ""),
         "state": state,
@@ -595,6 +601,11 @@ def _dashboard(status: int = 200, **extra):
 @admin.get("/")
 def dashboard():
     return _dashboard()
+
+
+@admin.get("")
+def dashboard_without_slash():
+    return redirect(_url("admin.dashboard"))  # after _guard: 404 with no token, like every admin page
 
 
 @admin.post("/reindex")

@@ -14,6 +14,8 @@ from indexer.errors import IndexCorrupt, IndexMissing
 from indexer.store import default_index_dir, read_meta
 from webui.admin import admin
 from webui.api import api
+from webui.cors import install_cors
+from webui.embed import embed
 from webui.index_handle import IndexHandle
 from webui.pages import pages
 from webui.research import research
@@ -50,6 +52,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         RATE_LIMIT_BURST=DEFAULT_RATE_LIMIT_BURST,
         TRUST_PROXY=False,  # read the client address from X-Forwarded-For (behind a proxy only)
         HSTS_SECONDS=0,  # set when served over TLS
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
+        CORS_ORIGINS=[],  # sites whose pages may call /api/v1 (LOUPE_CORS_ORIGINS="https://a.example,https://b.example"); "*" for any
+        EMBED_FRAME_ANCESTORS=None,  # sites that may frame /embed; None means the same as CORS_ORIGINS
     )
     config_file = os.environ.get("LOUPE_CONFIG")
     if config_file:
@@ -73,7 +79,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(pages)
     app.register_blueprint(research)
     app.register_blueprint(admin, url_prefix="/admin")
+    app.register_blueprint(embed)  # before add_security_headers: its after-request hook must run after it
     app.after_request(add_security_headers)
+    install_cors(app)  # before the rate limit, so a preflight costs nothing
     install_rate_limit(app)
 
     @app.get("/healthz")

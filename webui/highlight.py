@@ -9,6 +9,7 @@ the only tag: these `*_html` values are the only ones the templates trust.
 from __future__ import annotations
 
 import html
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -24,7 +25,8 @@ EXACT_FIELD = "exact"
 MAX_EXPANDED_TERMS = 500
 SNIPPET_CHARS = 240
 MAX_PASSAGES = 2
-ELLIPSIS = " … "
+SNIPPET_SCAN_CHARS = 100_000
+MAX_SCANNED_MATCHES = 60
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,9 @@ def mark_words(text: str, terms: MatchTerms) -> tuple[str, int]:
 
 
 def _matched_spans(text: str, terms: MatchTerms) -> list[tuple[int, int, str]]:
-    return [span for span in word_spans(text) if terms.matches(span[2])]
+    """Matched words, the first MAX_SCANNED_MATCHES only: passages are chosen among them."""
+    matched = (span for span in word_spans(text) if terms.matches(span[2]))
+    return list(itertools.islice(matched, MAX_SCANNED_MATCHES))
 
 
 def _window(text: str, center: int, size: int) -> tuple[int, int]:
@@ -145,7 +149,9 @@ def snippet_html(texts: list[str], terms: MatchTerms, size: int = SNIPPET_CHARS)
 
     Without a match (browsing, a field-only query) the opening of the text is shown.
     """
-    text = _clean(" ".join(t for t in texts if t))
+    # A snippet comes from the opening of long documents: a 5 MB body must not
+    # cost more than an article does.
+    text = _clean(" ".join(t for t in texts if t)[:SNIPPET_SCAN_CHARS])
     spans = _matched_spans(text, terms) if terms else []
     if not spans:
         start, end = _window(text, 0, size)

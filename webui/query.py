@@ -16,7 +16,8 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
-from datetime import date
+import calendar
+from datetime import date, timedelta
 from dataclasses import dataclass
 
 from whoosh import qparser, query
@@ -70,11 +71,62 @@ def check_date_value(value: str, what: str = "date", error: type[LoupeError] | N
     return value
 
 
+def _first_day(value: str) -> date:
+    return date.fromisoformat(value + "-01-01"[len(value) - 4 :] if len(value) < 10 else value)
+
+
+def _last_day(value: str) -> date:
+    if len(value) == 10:
+        return date.fromisoformat(value)
+    year, month = int(value[:4]), int(value[5:7]) if len(value) == 7 else 12
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _periods(low: date, high: date) -> list[query.Query]:
+    """Whole years and months as single terms, the ragged ends as day ranges.
+
+    A range of days is an OR of every day indexed in it; `2019 → 2020` as two
+    year terms is what makes a filtered search cheap.
+    """
+    parts: list[query.Query] = []
+    cursor = low
+    while cursor <= high:
+        year_end = date(cursor.year, 12, 31)
+        month_end = date(cursor.year, cursor.month, calendar.monthrange(cursor.year, cursor.month)[1])
+        if cursor.month == 1 and cursor.day == 1 and year_end <= high:
+            parts.append(query.Term("year", str(cursor.year)))
+            cursor = year_end
+        elif cursor.day == 1 and month_end <= high:
+            parts.append(query.Term("month", cursor.isoformat()[:7]))
+            cursor = month_end
+        else:
+            until = min(month_end, high)
+            parts.append(query.TermRange("date", cursor.isoformat(), until.isoformat()))
+            cursor = until
+        cursor += timedelta(days=1)
+    return parts
+
+
+MAX_DECOMPOSED_YEARS = 200
+
+
+def _date_query(low: str | None, high: str | None) -> query.Query:
+    """Published from `low` to `high` inclusive (validated YYYY[-MM[-DD]] or None)."""
+    if low and high:
+        first, last = _first_day(low), _last_day(high)
+        if last < first:
+            return query.NullQuery
+        if last.year - first.year <= MAX_DECOMPOSED_YEARS:
+            parts = _periods(first, last)
+            return parts[0] if len(parts) == 1 else query.Or(parts)
+    return query.TermRange("date", low, high + _END_OF_PERIOD if high else None)
+
+
 def date_range(start: str | None, end: str | None) -> query.Query:
     """Documents published from `start` to `end` inclusive (each YYYY[-MM[-DD]] or None)."""
     low = check_date_value(start, "date_from") if start else None
-    high = check_date_value(end, "date_to") + _END_OF_PERIOD if end else None
-    return query.TermRange("date", low, high)
+    high = check_date_value(end, "date_to") if end else None
+    return _date_query(low, high)
 
 
 def _build_parser(schema: Schema) -> qparser.QueryParser:
@@ -133,8 +185,8 @@ def _rewrite(node: query.Query) -> query.Query:
             return query.Prefix("date", check_date_value(node.text), boost=node.boost)
         if isinstance(node, query.TermRange):
             low = check_date_value(node.start) if node.start else None
-            high = check_date_value(node.end) + _END_OF_PERIOD if node.end else None
-            return query.TermRange("date", low, high)
+            high = check_date_value(node.end) if node.end else None
+            return _date_query(low, high)
         if isinstance(node, (query.Prefix, query.Wildcard, query.Phrase)):
             raise QuerySyntaxError("date: takes YYYY, YYYY-MM, YYYY-MM-DD or [YYYY-MM TO YYYY-MM]")
     if isinstance(node, query.Every):

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from whoosh import query, sorting
 from whoosh.searching import Searcher
 
-from webui.search import BadParameter, SearchRequest, prepare_search
+from webui.search import BadParameter, SearchRequest, filter_docs, prepare_search
 
 MAX_SERIES = 4
 INTERVALS = {"year": "year", "month": "month"}
@@ -38,7 +38,7 @@ class Trends:
 
 def _grouped(searcher: Searcher, whoosh_query, filter_query, column: str) -> dict:
     facet = sorting.MultiFacet([sorting.FieldFacet(column), sorting.FieldFacet("source_facet")])
-    groups = searcher.search(whoosh_query, filter=filter_query, limit=1, groupedby={"g": facet}, maptype=sorting.Count)
+    groups = searcher.search(whoosh_query, filter=filter_docs(searcher, filter_query), limit=1, groupedby={"g": facet}, maptype=sorting.Count)
     return groups.groups("g")
 
 

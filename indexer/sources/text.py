@@ -424,7 +424,7 @@ def read_text_file(path: Path, *, source: str = "", section: str = "") -> list[D
         reason = f"cannot read the file ({error.strerror or error}); check the path and its permissions"
         raise SourceError(f"{path}: {reason}") from error
     page = clean_page_text(_decoded(data, path))
-    if not page.title:
+    if not any(char.isalnum() for char in page.title + page.body):
         raise SourceError(
             f"{path}: no article text left once blank lines, navigation and image names are "
             "removed; check that it is a page-text file or leave it out"

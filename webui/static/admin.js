@@ -77,6 +77,12 @@
       state.className = "job-state state-" + job.state;
     }
     live.setAttribute("data-state", job.state);
+    setText("job-kind", job.kind_label || "");
+    if (job.id && byId("job-id") && byId("job-id").textContent !== job.id) {
+      // The run has recorded its job: show its id, and make a refresh land on its own page.
+      setText("job-id", job.id);
+      if (window.history && history.replaceState && job.url) history.replaceState(null, "", job.url);
+    }
     setText("job-finished", job.finished_at || "");
     showProgress(job, finished);
     var currentLine = byId("job-current-line");

@@ -1,0 +1,1 @@
+"""One module per engine: build an index from the bench corpus and answer the bench queries."""

@@ -1,0 +1,70 @@
+"""Loupe itself: indexer.build.build_index for the build, the Flask app for the full API request."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+from bench.corpus import read_corpus, write_corpus
+from bench.queries import BenchQuery
+
+def build(corpus: Path, out_dir: Path) -> int:
+    from indexer.build import build_index
+
+    return build_index([corpus], out_dir).added
+
+
+def update(corpus: Path, out_dir: Path, records: list[tuple[int, dict]]) -> float:
+    """Seconds of an incremental build after (position, record) pairs changed in the corpus file.
+
+    As `run.py index` would do it: the whole file is read again and only the
+    changed articles are written. The edited file takes the corpus's place for
+    the build (the same source path), then the original is put back.
+    """
+    from indexer.build import build_index
+
+    changed = dict(records)
+    original = corpus.with_suffix(".original")
+    os.replace(corpus, original)
+    try:
+        write_corpus([changed.get(i, r) for i, r in enumerate(read_corpus(original))], corpus)
+        started = time.perf_counter()
+        report = build_index([corpus], out_dir)
+        seconds = time.perf_counter() - started
+    finally:
+        os.replace(original, corpus)
+    # An edited article that Loupe had merged into an identical one may come back as added.
+    if report.mode != "incremental" or report.updated + report.added < 0.99 * len(changed):
+        raise RuntimeError(f"incremental update wrote {report.updated} of {len(changed)} changes ({report.mode})")
+    return seconds
+
+
+def known_item_url(text: str, conjunction: bool) -> str:
+    query_text = text if conjunction else " OR ".join(text.split())
+    return "/api/v1/search?" + urlencode({"q": query_text, "per_page": 10})
+
+
+class Engine:
+    """In-process: every request goes through Flask's test client, JSON included."""
+
+    name = "Loupe"
+
+    def __init__(self, out_dir: Path) -> None:
+        from webui.app import create_app
+
+        self.client = create_app({"INDEX_DIR": str(out_dir), "TESTING": True}).test_client()
+
+    def get(self, url: str) -> dict:
+        response = self.client.get(url)
+        if response.status_code != 200:
+            raise RuntimeError(f"{url}: HTTP {response.status_code} {response.get_data(as_text=True)[:200]}")
+        return response.get_json()
+
+    def search(self, bench_query: BenchQuery) -> tuple[int, list[str]]:
+        answer = self.get(bench_query.loupe_url)
+        return answer["total"], [hit["id"] for hit in answer["hits"]]
+
+    def rank(self, text: str, conjunction: bool) -> list[str]:
+        return [hit["id"] for hit in self.get(known_item_url(text, conjunction))["hits"]]

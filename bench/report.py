@@ -1,0 +1,166 @@
+"""The one Markdown table: Loupe's figures, each reference engine's and its ratio to Loupe; machine header."""
+
+from __future__ import annotations
+
+import os
+import platform
+import socket
+import statistics
+import subprocess
+from datetime import date
+
+import psutil
+
+from bench.corpus import REPO
+
+REFERENCES = ("tantivy", "fts5", "whoosh_stock")
+TITLES = {"loupe": "Loupe", "tantivy": "tantivy", "fts5": "SQLite FTS5", "whoosh_stock": "Whoosh StandardAnalyzer"}
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def latency_summary(timings: list[float]) -> dict:
+    return {"median": statistics.median(timings), "p95": percentile(timings, 0.95),
+            "p99": percentile(timings, 0.99), "n": len(timings)}
+
+
+def code_version() -> str:
+    """The commit measured, and how many files of the app differ from it (others edit the tree)."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True).stdout.strip()
+
+    changed = [line for line in git("status", "--porcelain", "indexer", "webui", "run.py").splitlines() if line]
+    return f"{git('rev-parse', '--short', 'HEAD')}" + (f" + {len(changed)} uncommitted files in indexer/, webui/, run.py" if changed else "")
+
+
+def machine() -> dict:
+    return {
+        "hostname": socket.gethostname(),
+        "cores": os.cpu_count(),
+        "ram_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "python": platform.python_version(),
+        "platform": platform.platform(terse=True),
+        "load_average": os.getloadavg(),
+    }
+
+
+def _fmt(value: float | None, unit: str = "") -> str:
+    if value is None:
+        return "—"
+    digits = 0 if abs(value) >= 100 else 1 if abs(value) >= 10 else 2 if abs(value) >= 0.1 else 3
+    return f"{value:,.{digits}f}{unit}"
+
+
+def _with_ratio(value: float | None, loupe: float | None) -> str:
+    if value is None:
+        return "—"
+    if not loupe:
+        return _fmt(value)
+    return f"{_fmt(value)} (×{value / loupe:.2f})"
+
+
+def _target(value: float | None, target: float, higher_is_better: bool) -> str:
+    if not isinstance(value, (int, float)):
+        return f"{'≥' if higher_is_better else '<'} {target:g}: **missed** ({value or 'not measured'})"
+    met = value >= target if higher_is_better else value < target
+    gap = (value / target - 1) * 100
+    return f"{'≥' if higher_is_better else '<'} {target:g}: " + ("met" if met else f"**missed by {abs(gap):.0f}%**")
+
+
+def _row(measure: str, figures: dict, target: str = "") -> str:
+    loupe = figures.get("loupe")
+    cells = [_fmt(loupe) if isinstance(loupe, (int, float)) else (loupe or "—")]
+    for engine in REFERENCES:
+        value = figures.get(engine)
+        cells.append(_with_ratio(value, loupe if isinstance(loupe, (int, float)) else figures.get("loupe_ref")))
+    return "| " + " | ".join([measure] + cells + [target]) + " |"
+
+
+def _build_rows(builds: dict, label: str) -> list[str]:
+    documents = builds["loupe"]["documents"]
+    rate = {e: b["documents"] / b["seconds"] for e, b in builds.items()}
+    rows = [
+        _row(f"{label}: full build, docs/s ({documents:,} docs)", rate,
+             _target(rate["loupe"], 400, True) if label == "corpus" else ""),
+        _row(f"{label}: full build, peak RSS MB", {e: b["peak_rss_mb"] for e, b in builds.items()}),
+    ]
+    updates = {e: b["update_seconds"] for e, b in builds.items() if "update_seconds" in b}
+    if updates:
+        count = next(b["update_documents"] for b in builds.values() if "update_documents" in b)
+        if "loupe" not in updates:
+            updates["loupe"] = "n/a (full rebuild only)"
+        target = _target(updates["loupe"], 10, False) if label == "corpus" and "loupe" in builds else ""
+        rows.append(_row(f"{label}: update of 1% ({count:,} docs edited), s", updates, target))
+    return rows
+
+
+def _latency_rows(latency: dict, label: str) -> list[str]:
+    rows = []
+    targets = {"median": 25, "p95": 60}
+    for stat in ("median", "p95", "p99"):
+        figures = {e: s[stat] for e, s in latency.items()}
+        target = _target(figures["loupe"], targets[stat], False) if stat in targets and label == "corpus" else ""
+        rows.append(_row(f"{label}: API request in-process, {stat} ms", figures, target))
+    first = {e: s["first_pass_median"] for e, s in latency.items() if "first_pass_median" in s}
+    if first:
+        rows.append(_row(f"{label}: API request in-process, first (warm-up) pass, median ms", first))
+    return rows
+
+
+def markdown(results: dict) -> str:
+    head = ["measure"] + [TITLES[e] for e in ("loupe",) + REFERENCES] + ["issue 7 target (Loupe)"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += _build_rows(results["build"], "corpus")
+    lines += _latency_rows(results["latency"], "corpus")
+    if "http_latency" in results:
+        http = results["http_latency"]
+        for stat in ("median", "p95", "p99"):
+            lines.append(_row(f"corpus: API request over HTTP (1 client), {stat} ms", {"loupe": http[stat]}))
+        for level in results["throughput"]:
+            target = _target(level["rps"], 150, True) if level["clients"] > 1 else ""
+            lines.append(_row(
+                f"corpus: HTTP throughput, {level['clients']} client(s), req/s (errors {level['error_rate']:.1%})",
+                {"loupe": level["rps"]}, target))
+    relevance = results["relevance"]
+    for mode, words in (("and", "all words"), ("or", "any word")):
+        figures = {e: r[mode] for e, r in relevance["mrr"].items()}
+        target = "≥ every reference: " + ("met" if all(
+            figures["loupe"] >= v for e, v in figures.items() if e != "loupe") else "**missed**")
+        lines.append(_row(f"known items ({relevance['items']}): MRR@10, {words}", figures, target))
+    if "build_scale" in results:
+        label = f"{results['meta']['scale']}× corpus"
+        lines += _build_rows(results["build_scale"], label)
+        lines += _latency_rows(results["latency_scale"], label)
+    return "\n".join(lines)
+
+
+def document(results: dict) -> str:
+    meta = results["meta"]
+    host = meta["machine"]
+    return "\n".join([
+        f"# Loupe benchmark, {meta['date']}, {host['hostname']}",
+        "",
+        f"- Machine: {host['cores']} cores, {host['ram_gb']} GB RAM, Python {host['python']}, {host['platform']}; "
+        f"load average at start {', '.join(f'{x:.2f}' for x in host['load_average'])}",
+        f"- Corpus: {meta['documents']:,} OrangeSum articles (duplicates skipped)"
+        + (f"; scale run {meta['scale']}× = {meta['documents'] * meta['scale']:,}" if "build_scale" in results else ""),
+        f"- Queries: {meta['queries']} from bench/queries.json × {meta['rounds']} rounds; "
+        f"known items: {results['relevance']['items']} from bench/known_items.json",
+        f"- Code: {meta['code']}",
+        f"- Command: `{meta['command']}`",
+        f"- Duration: {meta['seconds'] / 60:.1f} min",
+        "",
+        "Ratios are the reference engine's figure divided by Loupe's, from this run only. "
+        "Latency is the whole request: search, counts per source and year (Loupe: all five facets) over all "
+        "matches, 10 hits with snippets. See bench/README.md for what each row measures.",
+        "",
+        markdown(results),
+        "",
+    ])
+
+
+def today() -> str:
+    return date.today().isoformat()
