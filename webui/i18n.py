@@ -659,3 +659,35 @@ _EMBED_STRINGS = {
 }
 for _lang, _strings in _EMBED_STRINGS.items():
     STRINGS[_lang].update(_strings)
+
+# Research tools on the results page.
+_TOOLS_STRINGS = {
+    "fr": {
+        "tools_heading": "Exploiter ces résultats",
+        "tools_export": "Exporter tous les résultats :",
+        "tools_feed": "Suivre cette recherche (flux Atom)",
+        "tools_concordance": "Concordance des mots cherchés",
+        "tools_trends": "Évolution dans le temps",
+        "cite_label": "Citer cette recherche :",
+        "cite_line": "{archive}, recherche « {query} »{filters}, {count}, consultée le {date}.",
+        "permalink": "Lien permanent",
+        "footer_embed": "Intégrer la recherche à votre site",
+        "footer_trends": "Tendances",
+        "footer_api": "API",
+    },
+    "en": {
+        "tools_heading": "Use these results",
+        "tools_export": "Export every result:",
+        "tools_feed": "Follow this search (Atom feed)",
+        "tools_concordance": "Concordance of the searched words",
+        "tools_trends": "Trend over time",
+        "cite_label": "Cite this search:",
+        "cite_line": "{archive}, search “{query}”{filters}, {count}, accessed {date}.",
+        "permalink": "Permalink",
+        "footer_embed": "Embed the search on your site",
+        "footer_trends": "Trends",
+        "footer_api": "API",
+    },
+}
+for _lang, _strings in _TOOLS_STRINGS.items():
+    STRINGS[_lang].update(_strings)

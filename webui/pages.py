@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from datetime import date
 from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, current_app, has_request_context, render_template, request, url_for
 
-from indexer.errors import IndexMissing, LoupeError
+from indexer.errors import IndexCorrupt, IndexMissing, LoupeError
 from indexer.schema import FACET_FIELDS
 from webui.article import get_article, similar_articles
 from webui.i18n import (
@@ -69,6 +70,27 @@ class Links:
     def article(self, doc_id: str) -> str:
         query = urlencode(self.params())
         return url_for("pages.article_page", doc_id=doc_id) + ("?" + query if query else "")
+
+    def tool(self, endpoint: str, **values) -> str:
+        """A research tool (export, feed, concordance, trends) on the whole search, not the page."""
+        query = urlencode(self.params(page=None, per_page=None, facet_limit=None))
+        return url_for(endpoint, **values) + ("?" + query if query else "")
+
+
+def citation_line(search_request: SearchRequest, total: int, archive_name: str, lang: str) -> str:
+    """How to cite this search: archive, query and filters, result count, date consulted."""
+    strings = strings_for(lang)
+    filters = "; ".join(f"{strings['facet_' + name]} : {', '.join(values)}" for name, values in search_request.filters)
+    dates = " – ".join(d for d in (search_request.date_from, search_request.date_to) if d)
+    described = " ; ".join(part for part in (filters, dates) if part)
+    query_text = search_request.query_text.strip() or "*"
+    return strings["cite_line"].format(
+        archive=archive_name,
+        query=query_text,
+        filters=f" ({described})" if described else "",
+        count=count_text(total, lang),
+        date=format_date(date.today().isoformat(), lang),
+    )
 
 
 @dataclass(frozen=True)
@@ -299,8 +321,8 @@ def search_page():
         search_request = search_request_from_args(request.args, with_timeline=True)
         result = run_search(searcher, search_request)
         error = None
-    except IndexMissing as missing:
-        return render_template("error.html", message=str(missing), **context), 503
+    except (IndexMissing, IndexCorrupt) as unavailable:
+        return render_template("error.html", message=str(unavailable), **context), unavailable.http_status
     except LoupeError as bad_input:
         search_request = SearchRequest(query_text=request.args.get("q", "")[:1000])
         result, error = None, str(bad_input)
@@ -321,6 +343,7 @@ def search_page():
             clear_all_url=clear_all_url(search_request, links),
             page_numbers=pagination(result) if result else [],
             chart=timeline_chart(result.timeline, search_request, links, lang) if result else None,
+            citation=citation_line(search_request, result.total, context["archive_name"], lang) if result else "",
             proposals=proposals,
             facet_names=list(FACET_FIELDS),
             facet_limit_default=FACET_LIMIT,
@@ -347,8 +370,8 @@ def article_page(doc_id: str):
     context = _context()
     try:
         searcher = current_app.extensions["loupe_index"].searcher()
-    except IndexMissing as missing:
-        return render_template("error.html", message=str(missing), **context), 503
+    except (IndexMissing, IndexCorrupt) as unavailable:
+        return render_template("error.html", message=str(unavailable), **context), unavailable.http_status
     try:
         search_request = search_request_from_args(request.args)
     except LoupeError:
