@@ -56,6 +56,19 @@ def _terms_for(query_text: str, searcher: Searcher) -> MatchTerms:
     return match_terms(parsed.whoosh_query, searcher.reader())
 
 
+# Words are marked in the first MARKED_CHARS of an article; a 5 MB document
+# must not take seconds to show. News articles are far shorter.
+MARKED_CHARS = 200_000
+
+
+def _marked_paragraphs(paragraphs: list[str], terms: MatchTerms) -> list[str]:
+    marked, seen = [], 0
+    for paragraph in paragraphs:
+        marked.append(highlight_html(paragraph, terms if seen < MARKED_CHARS else NO_TERMS))
+        seen += len(paragraph)
+    return marked
+
+
 def get_article(searcher: Searcher, doc_id: str, query_text: str = "") -> Article | None:
     """The article with `doc_id`, its words from `query_text` marked; None if unknown."""
     docnum = searcher.document_number(id=doc_id)
@@ -64,7 +77,7 @@ def get_article(searcher: Searcher, doc_id: str, query_text: str = "") -> Articl
     stored = searcher.stored_fields(docnum)
     terms = _terms_for(query_text, searcher)
     paragraphs = [p for p in stored.get("body", "").split("\n\n") if p.strip()]
-    paragraphs_html = [highlight_html(p, terms) for p in paragraphs]
+    paragraphs_html = _marked_paragraphs(paragraphs, terms)
     summary_html = highlight_html(stored.get("summary", ""), terms)
     title_html = highlight_html(stored.get("title", ""), terms)
     marked = any("<mark>" in h for h in [title_html, summary_html, *paragraphs_html])

@@ -167,6 +167,12 @@ def snippet_html(texts: list[str], terms: MatchTerms, size: int = SNIPPET_CHARS)
 
 
 def highlight_html(text: str, terms: MatchTerms) -> str:
-    """All of `text` with matched words marked (titles, the article page)."""
-    marked, _count = mark_words(unicodedata.normalize("NFC", text), terms)
+    """All of `text` with matched words marked (titles, the article page).
+
+    Without terms the text is only escaped: it holds no tag for bleach to remove.
+    """
+    text = unicodedata.normalize("NFC", text)
+    if not terms:
+        return html.escape(text, quote=False)
+    marked, _count = mark_words(text, terms)
     return _sanitise(marked)

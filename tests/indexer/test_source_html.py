@@ -5,7 +5,6 @@ from __future__ import annotations
 import difflib
 import functools
 import json
-import lzma
 import random
 import re
 from pathlib import Path
@@ -23,24 +22,15 @@ from indexer.store import open_current
 REPO = Path(__file__).resolve().parents[2]
 PAGES_DIR = REPO / "tests" / "fixtures" / "html" / "orangesum"
 PAGES = sorted(PAGES_DIR.glob("*.html"))
-ARTICLES = REPO.parent / "shared" / "corpus" / "orangesum" / "articles.jsonl.xz"
 PAGE_IDS = [page.stem for page in PAGES]
 
 
 @pytest.fixture(scope="module")
 def records() -> dict[str, dict]:
-    """The JSONL record of every fixture page, read from the shared OrangeSum corpus."""
-    if not ARTICLES.exists():
-        pytest.skip(f"{ARTICLES} is missing; the OrangeSum corpus comes with ../shared")
-    wanted, found = set(PAGE_IDS), {}
-    with lzma.open(ARTICLES, "rt", encoding="utf-8") as lines:
-        for line in lines:
-            record_id = line[8:13]  # every line starts with {"id": "00016", …
-            if record_id in wanted:
-                found[record_id] = json.loads(line)
-            if len(found) == len(wanted) or record_id > max(wanted):
-                break  # the file is sorted by id
-    return found
+    """The OrangeSum JSONL record of every fixture page (copied from ../shared beside the pages)."""
+    # records.json, not .jsonl, so that indexing the fixture folder reads only the pages.
+    records = json.loads((PAGES_DIR / "records.json").read_text(encoding="utf-8"))
+    return {record["id"]: record for record in records}
 
 
 def read_one(path: Path) -> Document:
