@@ -8,7 +8,7 @@ from whoosh.searching import Searcher
 
 from webui.highlight import NO_TERMS, MatchTerms, highlight_html, match_terms
 from webui.query import QuerySyntaxError, parse_query
-from webui.search import TAG_SEPARATOR
+from webui.search import stored_tags
 
 SIMILAR_COUNT = 5
 
@@ -91,7 +91,7 @@ def get_article(searcher: Searcher, doc_id: str, query_text: str = "") -> Articl
         author=stored.get("author", ""),
         published=stored.get("date") or None,
         section=stored.get("section", ""),
-        tags=[t for t in stored.get("tags", "").split(TAG_SEPARATOR) if t],
+        tags=stored_tags(stored),
         origin=stored.get("origin", ""),
         title_html=title_html,
         summary_html=summary_html,

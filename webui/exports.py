@@ -17,7 +17,7 @@ from datetime import date
 from whoosh.searching import Searcher
 
 from indexer.analysis import fold
-from webui.search import TAG_SEPARATOR, SearchRequest, ranked_docnums
+from webui.search import SearchRequest, ranked_docnums, stored_tags
 
 EXPORT_CAP = 5_000
 FORMATS = {
@@ -57,7 +57,7 @@ def export_records(
                 source=stored.get("source", ""),
                 published=stored.get("date", ""),
                 section=stored.get("section", ""),
-                tags=tuple(t for t in stored.get("tags", "").split(TAG_SEPARATOR) if t),
+                tags=tuple(stored_tags(stored)),
                 url=stored.get("url", ""),
                 archive_url=archive_url_for(stored["id"]),
             )

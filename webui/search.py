@@ -119,6 +119,11 @@ def _sortedby(sort: str):
     return sorting.FieldFacet("date"), True
 
 
+def stored_tags(stored: dict) -> list[str]:
+    """The tags of a stored document, in their order."""
+    return [tag for tag in stored.get("tags", "").split(TAG_SEPARATOR) if tag]
+
+
 def _hit(searcher: Searcher, docnum: int, score: float | None, terms: MatchTerms) -> Hit:
     stored = searcher.stored_fields(docnum)
     title = stored.get("title", "")
@@ -130,7 +135,7 @@ def _hit(searcher: Searcher, docnum: int, score: float | None, terms: MatchTerms
         author=stored.get("author", ""),
         published=stored.get("date") or None,
         section=stored.get("section", ""),
-        tags=[t for t in stored.get("tags", "").split(TAG_SEPARATOR) if t],
+        tags=stored_tags(stored),
         score=round(score, 4) if score is not None else None,
         snippet_html=snippet_html([stored.get("summary", ""), stored.get("body", "")], terms),
         title_html=highlight_html(title, terms),

@@ -5,8 +5,11 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from charset_normalizer import from_bytes
+
+from indexer.errors import SourceError
 
 # Single-byte labels that browsers read as Windows-1252 (WHATWG Encoding Standard):
 # pages saying "iso-8859-1" use ’ … € and œ from cp1252's 0x80–0x9F block all the time.
@@ -29,6 +32,15 @@ class UndecodableText(ValueError):
 class DecodedText:
     text: str
     encoding: str  # the Python codec name that was used, e.g. "utf-8", "cp1252"
+
+
+def read_source_bytes(path: Path) -> bytes:
+    """The file's bytes, or a SourceError saying what to check."""
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        reason = f"cannot read the file ({error.strerror or error}); check the path and its permissions"
+        raise SourceError(f"{path}: {reason}") from error
 
 
 def declared_html_charset(data: bytes) -> str | None:

@@ -15,7 +15,7 @@ import feedparser
 
 from indexer.document import Document, stable_id
 from indexer.errors import SourceError
-from indexer.sources.encoding import UndecodableText, decode_bytes, declared_xml_encoding
+from indexer.sources.encoding import UndecodableText, decode_bytes, declared_xml_encoding, read_source_bytes
 from indexer.sources.outcome import Failure
 
 EXTENSIONS = (".rss", ".atom")
@@ -103,11 +103,7 @@ def _inside_comment(text: str, index: int) -> bool:
 
 def _feed_text(path: Path) -> str:
     """The feed's text, refusing what could expand entities or is not text at all."""
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        reason = f"cannot read the file ({error.strerror or error}); check the path and its permissions"
-        raise SourceError(f"{path}: {reason}") from error
+    data = read_source_bytes(path)
     try:
         text = decode_bytes(data, declared_xml_encoding(data)).text
     except UndecodableText as error:

@@ -13,7 +13,7 @@ from lxml import etree
 
 from indexer.document import Document, stable_id
 from indexer.errors import SourceError
-from indexer.sources.encoding import UndecodableText, decode_bytes, declared_html_charset
+from indexer.sources.encoding import UndecodableText, decode_bytes, declared_html_charset, read_source_bytes
 
 EXTENSIONS = (".html", ".htm")
 
@@ -174,11 +174,7 @@ def _no_article_reason(data: bytes, html_text: str) -> str:
 
 def read_html_file(path: Path, *, source: str = "", section: str = "") -> list[Document]:
     """One HTML article page → one Document; `source` and `section` win over the page's own."""
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        reason = f"cannot read the file ({error.strerror or error}); check the path and its permissions"
-        raise SourceError(f"{path}: {reason}") from error
+    data = read_source_bytes(path)
     try:
         html_text = decode_bytes(data, declared_html_charset(data)).text
     except UndecodableText as error:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from indexer.document import Document, stable_id
 from indexer.errors import SourceError
-from indexer.sources.encoding import UndecodableText, decode_bytes
+from indexer.sources.encoding import UndecodableText, decode_bytes, read_source_bytes
 
 
 @dataclass(frozen=True)
@@ -418,11 +418,7 @@ def _decoded(data: bytes, path: Path) -> str:
 
 def read_text_file(path: Path, *, source: str = "", section: str = "") -> list[Document]:
     """A raw page text file → one Document; `source` wins over the outlet in the signature."""
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        reason = f"cannot read the file ({error.strerror or error}); check the path and its permissions"
-        raise SourceError(f"{path}: {reason}") from error
+    data = read_source_bytes(path)
     page = clean_page_text(_decoded(data, path))
     if not any(char.isalnum() for char in page.title + page.body):
         raise SourceError(
