@@ -15,11 +15,13 @@ REQUEST_TIMEOUT_SECONDS = 30
 
 def serve(index_dir: Path, host: str = "127.0.0.1", port: int = 8000, dev: bool = False, workers: int = 0) -> None:
     open_current(index_dir)  # fail now, with the fix in the message, if there is no index
+    # The index reaches the app as any other setting does. Not as create_app's
+    # test_config: that is for tests, and starts without a rate limit.
     os.environ["LOUPE_INDEX_DIR"] = str(index_dir)
     from webui.app import create_app
 
     if dev:
-        create_app({"INDEX_DIR": str(index_dir)}).run(host=host, port=port, debug=True)
+        create_app().run(host=host, port=port, debug=True)
         return
     from gunicorn.app.base import BaseApplication
 
@@ -31,7 +33,7 @@ def serve(index_dir: Path, host: str = "127.0.0.1", port: int = 8000, dev: bool 
             self.cfg.set("accesslog", "-")
 
         def load(self):
-            return create_app({"INDEX_DIR": str(index_dir)})
+            return create_app()
 
     print(f"Loupe serving {index_dir}/ on http://{host}:{port}", flush=True)
     LoupeServer().run()
