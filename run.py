@@ -18,16 +18,14 @@ EXIT_USAGE = 2
 DEFAULT_REGISTRY = Path(__file__).resolve().parent / "corpus" / "sources.toml"
 
 
-def _progress_printer(corpus: list[Path]):
+def _progress_printer():
     """A progress bar with a rate and an estimate on a terminal; None when stderr is not one."""
     if not sys.stderr.isatty():
         return None
-    from indexer.corpus import count_documents
-
-    total = max(1, count_documents(corpus))
     started = time.monotonic()
 
-    def show(count: int, origin: str) -> None:
+    def show(count: int, total: int, origin: str) -> None:
+        total = max(1, total)
         if count % 50 and count not in (1, total):
             return
         done = min(1.0, count / total)
@@ -68,10 +66,9 @@ def cmd_index(args: argparse.Namespace) -> int:
     from indexer.jobs import run_job
 
     sources, scope = _sources_for(args)
-    paths = [p for s in sources for p in s.paths]
     started_by = os.environ.get("LOUPE_JOB_STARTED_BY", "cli")  # the admin console sets "admin"
     report = run_job(
-        sources, Path(args.index), rebuild=args.rebuild, scope=scope, started_by=started_by, progress=_progress_printer(paths)
+        sources, Path(args.index), rebuild=args.rebuild, scope=scope, started_by=started_by, progress=_progress_printer()
     )
     if sys.stderr.isatty():
         sys.stderr.write("\r\033[K")

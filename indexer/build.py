@@ -179,10 +179,10 @@ def prune_builds(index_dir: Path) -> None:
             shutil.rmtree(build, ignore_errors=True)
 
 
-def write_meta(build_dir: Path, documents: int, report: BuildReport, corpus: list[CorpusSource]) -> None:
+def write_meta(build_dir: Path, report: BuildReport, corpus: list[CorpusSource]) -> None:
     meta = {
         "schema_version": SCHEMA_VERSION,
-        "documents": documents,
+        "documents": report.documents,
         "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "corpus": [str(p) for c in corpus for p in c.paths],
         "report": report.as_dict(),
@@ -334,7 +334,7 @@ def build_index(
                 report.documents = searcher.doc_count()
             report.seconds = time.perf_counter() - started
             report.index_path = str(index_dir)
-            write_meta(build_dir, report.documents, report, sources)
+            write_meta(build_dir, report, sources)
             swap_current(index_dir, build_dir)
         except _NothingChanged:
             # The build in use is already up to date: keep it rather than swap in a copy.

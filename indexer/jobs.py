@@ -9,15 +9,17 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from indexer.build import BuildReport, ProgressCallback, build_index
+from indexer.build import BuildReport, build_index
 from indexer.corpus import CorpusSource, count_documents
 from indexer.errors import LoupeError
 
 JOBS_DIR = "jobs"
+JobProgressCallback = Callable[[int, int, str], None]  # (documents so far, expected total, origin)
 PROGRESS_EVERY_SECONDS = 0.5
 KEPT_JOBS = 200
 
@@ -67,9 +69,12 @@ def run_job(
     rebuild: bool = False,
     scope: set[str] | None = None,
     started_by: str = "cli",
-    progress: ProgressCallback | None = None,
+    progress: JobProgressCallback | None = None,
 ) -> BuildReport:
-    """Build (incrementally unless `rebuild`) and record the job; re-raises failures."""
+    """Build (incrementally unless `rebuild`) and record the job; re-raises failures.
+
+    The corpus is counted once, here, for both the job log and `progress`.
+    """
     index_dir.mkdir(parents=True, exist_ok=True)
     job = new_job(index_dir, "rebuild" if rebuild else "incremental", sorted(scope) if scope else None, started_by)
     total = count_documents(p for s in sources for p in s.paths)
@@ -79,7 +84,7 @@ def run_job(
     def on_progress(count: int, origin: str) -> None:
         nonlocal last_write
         if progress:
-            progress(count, origin)
+            progress(count, total, origin)
         now = time.monotonic()
         if now - last_write >= PROGRESS_EVERY_SECONDS:
             job.write(done=count, current=origin)

@@ -15,7 +15,6 @@ from pathlib import Path
 from whoosh.index import Index
 from whoosh.searching import Searcher
 
-from indexer.errors import IndexMissing
 from indexer.store import CURRENT_LINK, open_current, read_meta
 
 
@@ -63,13 +62,6 @@ class IndexHandle:
     def build(self) -> Path:
         self._ensure_current()
         return self._build
-
-    def available(self) -> bool:
-        try:
-            self._ensure_current()
-        except IndexMissing:
-            return False
-        return True
 
     def stats(self) -> dict:
         """Documents, sources, date range, size and build time of the current index."""
