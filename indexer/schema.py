@@ -15,6 +15,7 @@ FACET_FIELDS: dict[str, str] = {
     "tag": "tag_facet",
     "year": "year",
 }
+MULTI_VALUED_FACETS = frozenset({"tag"})  # an article counts once under each of its tags
 
 # Field names a user may write in a query (`author:AFP`), mapped to index fields.
 QUERY_FIELD_ALIASES: dict[str, str] = {

@@ -1,14 +1,15 @@
-"""Facets: how each is counted over all matching articles, and how its values are listed."""
+"""Facets: how a selection filters the articles, and how a facet's values are listed.
+
+Counting is done in doc_values, over the matching documents' value columns.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from whoosh import query, sorting
+from whoosh import query
 
 from indexer.schema import FACET_FIELDS
-
-MULTI_VALUED = frozenset({"tag"})
 
 
 @dataclass(frozen=True)
@@ -16,38 +17,6 @@ class FacetValue:
     value: str
     count: int
     selected: bool
-
-
-class _CachedOverlappingCategorizer(sorting.OverlappingCategorizer):
-    """Whoosh's categorizer for multi-valued fields, with its per-document lists kept.
-
-    The stock one rebuilds a list of every document's values from the postings at
-    each search (about 160 ms on 34k articles); segment readers live as long as the
-    searcher, so the lists are built once per searcher and kept on the reader.
-    """
-
-    def set_searcher(self, segment_searcher, docoffset):
-        reader = segment_searcher.reader()
-        cache_name = f"_loupe_values_{self._fieldname}"
-        lists = getattr(reader, cache_name, None)
-        if lists is None:
-            super().set_searcher(segment_searcher, docoffset)
-            setattr(reader, cache_name, self._lists)
-        else:
-            self._segment_searcher = segment_searcher
-            self._lists = lists
-
-
-class _MultiValuedFacet(sorting.FieldFacet):
-    def categorizer(self, global_searcher):
-        return _CachedOverlappingCategorizer(global_searcher, self.fieldname)
-
-
-def facet_for(name: str) -> sorting.FieldFacet:
-    """The Whoosh facet counting `name` (an article counts once under each of its tags)."""
-    if name in MULTI_VALUED:
-        return _MultiValuedFacet(FACET_FIELDS[name], maptype=sorting.Count, allow_overlap=True)
-    return sorting.FieldFacet(FACET_FIELDS[name], maptype=sorting.Count)
 
 
 def facet_filter(name: str, values: tuple[str, ...]) -> query.Query:

@@ -6,22 +6,21 @@ built here, so they cannot disagree.
 
 from __future__ import annotations
 
-import re
 import time
-from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 
-from whoosh import query, sorting
+from whoosh import collectors, query
 from whoosh.searching import Searcher
 
-from indexer.analysis import query_term, word_spans
 from indexer.errors import LoupeError
 from indexer.schema import FACET_FIELDS, TAG_SEPARATOR
-from indexer.stopwords import FRENCH_STOP_WORDS
-from webui.facets import FacetValue, facet_filter, facet_for, facet_values
-from webui.highlight import NO_TERMS, MatchTerms, highlight_html, match_terms, snippet_html
+from webui.doc_values import doc_values
+from webui.searcher_cache import searcher_lru
+from webui.facets import FacetValue, facet_filter, facet_values
+from webui.highlight import NO_TERMS, MatchTerms, highlight_marked, match_terms, sanitise_all, snippet_marked
 from webui.query import ParsedQuery, check_expansions, date_range, parse_query
+from webui.spelling import Suggestion, suggest
 
 SORTS = ("relevance", "date", "-date")
 DEFAULT_PER_PAGE = 10
@@ -74,11 +73,6 @@ class Hit:
     title_html: str
 
 
-@dataclass(frozen=True)
-class Suggestion:
-    text: str
-
-
 @dataclass
 class SearchResult:
     query: str
@@ -103,74 +97,35 @@ def _and(queries: list[query.Query]) -> query.Query | None:
     return query.And(queries) if queries else None
 
 
-def _undated_last(day: str | bytes) -> str | bytes:
-    # "~" sorts after every digit, so undated articles come last oldest-first too.
-    # The date column hands out bytes.
-    if day:
-        return day
-    return b"~" if isinstance(day, bytes) else "~"
-
-
-def _sortedby(sort: str):
-    if sort == "relevance":
-        return None, False
-    if sort == "date":
-        return sorting.TranslateFacet(_undated_last, sorting.FieldFacet("date")), False
-    return sorting.FieldFacet("date"), True
-
-
 def stored_tags(stored: dict) -> list[str]:
     """The tags of a stored document, in their order."""
     return [tag for tag in stored.get("tags", "").split(TAG_SEPARATOR) if tag]
 
 
-def _hit(searcher: Searcher, docnum: int, score: float | None, terms: MatchTerms) -> Hit:
-    stored = searcher.stored_fields(docnum)
-    title = stored.get("title", "")
-    return Hit(
-        id=stored["id"],
-        title=title,
-        url=stored.get("url", ""),
-        source=stored.get("source", ""),
-        author=stored.get("author", ""),
-        published=stored.get("date") or None,
-        section=stored.get("section", ""),
-        tags=stored_tags(stored),
-        score=round(score, 4) if score is not None else None,
-        snippet_html=snippet_html([stored.get("summary", ""), stored.get("body", "")], terms),
-        title_html=highlight_html(title, terms),
-    )
-
-
-def _unknown_words(query_text: str, searcher: Searcher) -> Iterator[str]:
-    """Plain words of the query that match nothing in the index, in any form."""
-    reader = searcher.reader()
-    for start, end, word in word_spans(query_text):
-        attached = query_text[end : end + 1] in ("*", "?", ":") or query_text[start - 1 : start] == ":"
-        if attached or len(word) < 3 or word in FRENCH_STOP_WORDS or word.isdigit():
-            continue
-        if reader.doc_frequency("text", query_term(word)) == 0 and reader.doc_frequency("exact", word) == 0:
-            yield word
-
-
-def suggest(query_text: str, searcher: Searcher) -> Suggestion | None:
-    """A respelling of the query's unknown words from the raw indexed words, or None.
-
-    Works on the raw words of the `exact` field, not on stems, so `souverainté`
-    becomes `souveraineté`. Words that match something (`souverainetés`,
-    `souverainete`) are left alone.
-    """
-    corrector = searcher.corrector("exact")
-    corrected = query_text
-    for word in _unknown_words(query_text, searcher):
-        # Closest first: `malli` is one edit from `mali`, two from the commoner `mardi`.
-        candidates = corrector.suggest(word, limit=1, maxdist=1, prefix=1) or corrector.suggest(
-            word, limit=1, maxdist=2, prefix=1
+def _hits(searcher: Searcher, docnums: list[int], scores: list[float] | None, terms: MatchTerms) -> list[Hit]:
+    """The page's hits, their snippets and titles sanitised by bleach in one pass."""
+    stored = [searcher.stored_fields(docnum) for docnum in docnums]
+    marked = []
+    for fields in stored:
+        marked.append(snippet_marked([fields.get("summary", ""), fields.get("body", "")], terms))
+        marked.append(highlight_marked(fields.get("title", ""), terms))
+    sanitised = iter(sanitise_all(marked))
+    return [
+        Hit(
+            id=fields["id"],
+            title=fields.get("title", ""),
+            url=fields.get("url", ""),
+            source=fields.get("source", ""),
+            author=fields.get("author", ""),
+            published=fields.get("date") or None,
+            section=fields.get("section", ""),
+            tags=stored_tags(fields),
+            score=round(scores[i], 4) if scores else None,
+            snippet_html=next(sanitised),
+            title_html=next(sanitised),
         )
-        if candidates:
-            pattern = re.compile(rf"(?<!\w){re.escape(word)}(?!\w)", re.IGNORECASE)
-            corrected = pattern.sub(candidates[0], corrected, count=1)
-    return Suggestion(corrected) if corrected != query_text else None
+        for i, fields in enumerate(stored)
+    ]
 
 
 def _date_filter(request: SearchRequest) -> query.Query | None:
@@ -179,12 +134,8 @@ def _date_filter(request: SearchRequest) -> query.Query | None:
     return None
 
 
-def _timeline(searcher: Searcher, whoosh_query: query.Query, main_filter) -> list[tuple[str, int]]:
+def _timeline(months: dict[str, int]) -> list[tuple[str, int]]:
     """Matching articles per year, or per month when they span three years or fewer."""
-    by_month = searcher.search(
-        whoosh_query, filter=filter_docs(searcher, main_filter), limit=1, groupedby={"month": sorting.FieldFacet("month", maptype=sorting.Count)}
-    ).groups("month")
-    months = {m: c for m, c in by_month.items() if m}
     years: dict[str, int] = {}
     for month, count in months.items():
         years[month[:4]] = years.get(month[:4], 0) + count
@@ -200,24 +151,15 @@ def filter_docs(searcher: Searcher, filter_query: query.Query | None) -> set[int
     """The documents a filter lets through, cached on the searcher.
 
     Facet and date filters repeat across requests, and a date range is an OR of
-    every day in it: computing it took half of a filtered request. The cache
-    lives and dies with the searcher, which is replaced when a new build lands,
-    so it never answers from a replaced index.
+    terms: computing it took half of a filtered request.
     """
     if filter_query is None:
         return None
-    cache: OrderedDict = searcher.__dict__.setdefault("_loupe_filter_cache", OrderedDict())
+    cache = searcher_lru(searcher, "filters", FILTER_CACHE_SIZE)
     key = repr(filter_query)
-    docs = cache.get(key)
-    if docs is None:
-        # A plain set: Whoosh takes a set or a DocIdSet as a filter, and only reads it.
-        # Whoosh ignores a falsy filter, so "nothing passes" is a set no document is in.
-        docs = cache[key] = set(searcher.docs_for_query(filter_query)) or {-1}
-        if len(cache) > FILTER_CACHE_SIZE:
-            cache.popitem(last=False)
-    else:
-        cache.move_to_end(key)
-    return docs
+    # A plain set: Whoosh takes a set or a DocIdSet as a filter, and only reads it.
+    # Whoosh ignores a falsy filter, so "nothing passes" is a set no document is in.
+    return cache.get(key) or cache.put(key, set(searcher.docs_for_query(filter_query)) or {-1})
 
 
 @dataclass(frozen=True)
@@ -248,67 +190,150 @@ def prepare_search(searcher: Searcher, request: SearchRequest) -> PreparedSearch
     return PreparedSearch(parsed, facet_filters, [date_filter] if date_filter is not None else [], text)
 
 
+class _RecordingTopCollector(collectors.TopCollector):
+    """Whoosh's top-N collector that also keeps the number of every matching document.
+
+    Facets and the timeline are counted over those numbers afterwards (see
+    doc_values), which is far cheaper than Whoosh's per-document categorizers.
+    """
+
+    def prepare(self, top_searcher, q, context):
+        super().prepare(top_searcher, q, context)
+        self.docnums: list[int] = []
+
+    def _collect(self, global_docnum, score):
+        self.docnums.append(global_docnum)
+        return super()._collect(global_docnum, score)
+
+
+@dataclass(frozen=True)
+class Matches:
+    """Every document a search matched, and the first `window` of them in the requested order."""
+
+    docnums: Collection[int]
+    ranked: list[int]
+    scores: list[float] | None  # with `ranked`, for a relevance sort
+
+
+def _filtered(collector: collectors.Collector, allow: set[int] | None) -> collectors.Collector:
+    return collectors.FilterCollector(collector, allow=allow) if allow is not None else collector
+
+
+def _all_matching(searcher: Searcher, whoosh_query: query.Query, allow: set[int] | None) -> set[int]:
+    unsorted = collectors.UnsortedCollector()
+    searcher.search_with_collector(whoosh_query, _filtered(unsorted, allow))
+    return unsorted.docset
+
+
+def collect_matches(searcher: Searcher, whoosh_query: query.Query, allow: set[int] | None, window: int, sort: str) -> Matches:
+    """Run the query once: all matching documents, and the first `window` by `sort`.
+
+    Relevance: ties keep the lower document number first, as Whoosh does.
+    Dates: undated articles come last in both directions.
+    """
+    if sort == "relevance":
+        # No block skipping and no matcher replacement: every match is visited, so counts are exact.
+        top = _RecordingTopCollector(limit=window, usequality=False, replace=0)
+        searcher.search_with_collector(whoosh_query, _filtered(top, allow))
+        results = top.results()
+        length = results.scored_length()
+        return Matches(top.docnums, [results.docnum(i) for i in range(length)], [results.score(i) for i in range(length)])
+    docnums = _all_matching(searcher, whoosh_query, allow)
+    return Matches(docnums, doc_values(searcher).by_date(docnums, window, newest_first=sort == "-date"), None)
+
+
 def ranked_docnums(searcher: Searcher, request: SearchRequest, limit: int) -> list[int]:
     """Document numbers of the first `limit` hits in the request's order, no facets."""
     prepared = prepare_search(searcher, request)
     if prepared.parsed.only_stop_words:
         return []
-    sortedby, reverse = _sortedby(request.effective_sort)
-    results = searcher.search(
-        prepared.parsed.whoosh_query, filter=filter_docs(searcher, prepared.main_filter), limit=limit, sortedby=sortedby, reverse=reverse
-    )
-    return [results.docnum(i) for i in range(results.scored_length())]
+    allow = filter_docs(searcher, prepared.main_filter)
+    return collect_matches(searcher, prepared.parsed.whoosh_query, allow, limit, request.effective_sort).ranked
+
+
+RANKING_CACHE_SIZE = 512  # entries average 4 kB on the 34k corpus
+
+
+@dataclass(frozen=True)
+class Counts:
+    """What a query and its filters count, whatever the page or the sort."""
+
+    facets: dict[str, dict[str, int]]
+    months: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """What a page of results needs from the index: the first hits in order, the total, the counts."""
+
+    total: int
+    ranked: list[int]
+    scores: list[float] | None
+    counts: Counts
+
+
+def _counts(searcher: Searcher, prepared: PreparedSearch, matched: Collection[int]) -> Counts:
+    """Facet and month counts of the matched documents.
+
+    A selected facet counts its values under every *other* filter, so a user
+    sees what ticking another value of it would add.
+    """
+    values = doc_values(searcher)
+    facets = {name: column.count(matched) for name, column in values.facets.items() if name not in prepared.facet_filters}
+    if prepared.facet_filters:
+        base_docs = _all_matching(searcher, prepared.parsed.whoosh_query, filter_docs(searcher, _and(prepared.base_filters)))
+        for name in prepared.facet_filters:
+            others = filter_docs(searcher, prepared.filter_without(name))
+            facets[name] = values.facets[name].count(base_docs & others if others is not None else base_docs)
+    return Counts(facets, values.month.count(matched))
+
+
+def _ranking(searcher: Searcher, prepared: PreparedSearch, sort: str, window: int) -> Ranking:
+    """The query's ranking, cached on the searcher, as Solr's query result cache does.
+
+    Researchers page through, re-sort and come back to the same searches; the
+    cache holds the ranking and the counts, never the snippets, which are cheap
+    to rebuild and depend on the page.
+    """
+    cache = searcher_lru(searcher, "rankings", RANKING_CACHE_SIZE)
+    key = (repr(prepared.parsed.whoosh_query), repr(prepared.main_filter), tuple(prepared.facet_filters), sort, window)
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    matches = collect_matches(searcher, prepared.parsed.whoosh_query, filter_docs(searcher, prepared.main_filter), window, sort)
+    counts = _counts(searcher, prepared, matches.docnums)
+    return cache.put(key, Ranking(len(matches.docnums), matches.ranked, matches.scores, counts))
 
 
 def run_search(searcher: Searcher, request: SearchRequest) -> SearchResult:
     """Search the index; raises QuerySyntaxError or BadParameter on bad input."""
     started = time.perf_counter()
     prepared = prepare_search(searcher, request)
-    parsed, text, facet_filters, main_filter = prepared.parsed, prepared.text, prepared.facet_filters, prepared.main_filter
+    parsed, text = prepared.parsed, prepared.text
     sort = request.effective_sort
     if parsed.only_stop_words:
         return _empty_result(request, sort, started, notice="only_stop_words")
 
     window = min(request.page * request.per_page, MAX_RESULT_WINDOW)
-    unselected = {name: facet_for(name) for name in FACET_FIELDS if name not in facet_filters}
-    sortedby, reverse = _sortedby(sort)
-    results = searcher.search(
-        parsed.whoosh_query,
-        filter=filter_docs(searcher, main_filter),
-        limit=window,
-        sortedby=sortedby,
-        reverse=reverse,
-        groupedby=unselected or None,
-        optimize=False,  # count every match exactly: facets visit them all anyway
-    )
-    total = len(results)
+    ranking = _ranking(searcher, prepared, sort, window)
+    total = ranking.total
     first = (request.page - 1) * request.per_page
     if first < total and request.page * request.per_page > MAX_RESULT_WINDOW:
         raise BadParameter(
             f"page {request.page} is too deep: only the first {MAX_RESULT_WINDOW} hits can be paged; narrow the search"
         )
 
-    counts = {name: results.groups(name) for name in unselected}
-    for name in facet_filters:
-        # A selected facet counts its values under every *other* filter, so a
-        # user sees what ticking another value of it would add.
-        counts[name] = searcher.search(
-            parsed.whoosh_query, filter=filter_docs(searcher, prepared.filter_without(name)), limit=1, groupedby={name: facet_for(name)}
-        ).groups(name)
-
+    counts = ranking.counts
     facets: dict[str, list[FacetValue]] = {}
     facets_more: dict[str, bool] = {}
     for name in FACET_FIELDS:
-        facets[name], facets_more[name] = facet_values(counts[name], request.selected(name), request.facet_limit)
+        facets[name], facets_more[name] = facet_values(counts.facets[name], request.selected(name), request.facet_limit)
 
     terms = match_terms(parsed.whoosh_query, searcher.reader()) if text else NO_TERMS
-    scored = sort == "relevance" and bool(text)
-    hits = [
-        _hit(searcher, results.docnum(i), results.score(i) if scored else None, terms)
-        for i in range(first, min(total, window))
-    ]
+    scores = ranking.scores[first:window] if sort == "relevance" and text else None
+    hits = _hits(searcher, ranking.ranked[first:window], scores, terms)
     suggestion = suggest(text, searcher) if text else None
-    timeline = _timeline(searcher, parsed.whoosh_query, main_filter) if request.with_timeline and total else []
+    timeline = _timeline(counts.months) if request.with_timeline and total else []
     return SearchResult(
         query=request.query_text,
         total=total,

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from webui.app import create_app
-from webui.highlight import MatchTerms, snippet_html
+from webui.highlight import MatchTerms, sanitise_all, snippet_html
 
 XSS_TITLE = "<img src=x onerror=alert(1)> Coopération & sécurité"
 
@@ -224,3 +224,29 @@ def test_snippet_html_escapes_text_and_marks_the_given_exact_words():
 def test_snippet_html_without_terms_shows_the_opening_escaped():
     snippet = snippet_html(["<script>x</script> début"], MatchTerms(frozenset(), frozenset()))
     assert snippet == "&lt;script&gt;x&lt;/script&gt; début"
+
+
+def test_a_word_is_marked_after_an_elision_with_either_apostrophe_but_not_inside_another_word():
+    terms = MatchTerms(stems=frozenset(), exact=frozenset({"état"}))
+    snippet = snippet_html(["L’état, l'état, 'état' et aujourd'état-major mais pas étatique ni coup d'étatx."], terms)
+    assert snippet == (
+        "L’<mark>état</mark>, l'<mark>état</mark>, '<mark>état</mark>' et aujourd'état-major "
+        "mais pas étatique ni coup d'étatx."
+    )
+
+
+def test_the_first_matches_of_a_long_text_are_the_ones_a_snippet_is_built_from():
+    terms = MatchTerms(stems=frozenset(), exact=frozenset({"mali", "niger"}))
+    text = "Le Niger. " + "Rien ici. " * 500 + "Le Mali. " * 200
+    assert snippet_html([text], terms).startswith("Le <mark>Niger</mark>.")
+
+
+def test_pieces_sanitised_together_equal_pieces_sanitised_one_by_one():
+    pieces = ["a <mark>b</mark> c", "", "nul\x00 et contrôle\x1f", "x &amp; y", "<mark>z</mark>"]
+    assert sanitise_all(pieces) == [sanitise_all([piece])[0] for piece in pieces]
+    assert sanitise_all(pieces)[2] == "nul et contrôle?"
+
+
+def test_a_piece_with_a_tag_of_its_own_does_not_shift_the_other_pieces():
+    pieces = ["un <hr> deux", "<mark>trois</mark>"]
+    assert sanitise_all(pieces) == ["un  deux", "<mark>trois</mark>"]
