@@ -61,7 +61,17 @@ def fold(word: str) -> str:
     if word.isascii():
         return word
     folded = word.translate(_LATIN_FOLDS)
-    return folded if folded.isascii() else _fold_slowly(folded)
+    if folded.isascii():
+        return folded
+    # Folding is per character (combining marks are dropped, never composed), so the
+    # rest is folded one distinct character at a time: a whole article with « » or —
+    # in it no longer goes through NFKD character by character.
+    return folded.translate({ord(char): _fold_char(char) for char in set(folded) if not char.isascii()})
+
+
+@lru_cache(maxsize=8192)
+def _fold_char(char: str) -> str:
+    return _fold_slowly(char)
 
 
 # Snowball stemmers keep state between calls: one per thread.
