@@ -66,7 +66,8 @@ def query_latencies(run_dir: Path, queries, rounds: int) -> dict:
                 timings[name].append((time.perf_counter() - started) * 1000)
     summaries = {name: report.latency_summary(values) for name, values in timings.items()}
     for name, values in first_pass.items():
-        summaries[name]["first_pass_median"] = report.latency_summary(values)["median"]
+        first = report.latency_summary(values)
+        summaries[name].update({f"first_pass_{stat}": first[stat] for stat in ("median", "p95", "p99")})
     return summaries
 
 
