@@ -34,8 +34,11 @@ QUERY_FIELD_ALIASES: dict[str, str] = {
     "texte": "text",
 }
 
-# Fields searched by plain words, with their boosts.
-DEFAULT_SEARCH_FIELDS: dict[str, float] = {"title": 3.0, "text": 1.0}
+# Fields searched by plain words, with their boosts. `text` holds the title too, so
+# a title word already counts there: the extra half makes it weigh 1.5× a body
+# word. A boost of 3 let a title sharing one or two words outrank the article
+# that holds them all (known-item MRR@10 with any word: 0.75 at 3, 0.93 at 0.5).
+DEFAULT_SEARCH_FIELDS: dict[str, float] = {"title": 0.5, "text": 1.0}
 
 SCHEMA_VERSION = 2
 TAG_SEPARATOR = "\x1f"  # between tags in the stored `tags` and in `tag_facet`
