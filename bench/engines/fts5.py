@@ -7,14 +7,15 @@ import time
 from pathlib import Path
 
 from bench.corpus import day_of, full_text, read_corpus, year_of
+from bench.engines import TITLE_BOOST
 from bench.queries import BenchQuery
 
 DB_FILE = "fts5.sqlite"
 CREATE = """CREATE VIRTUAL TABLE docs USING fts5(
     title, text, id UNINDEXED, source UNINDEXED, section UNINDEXED, year UNINDEXED, day UNINDEXED,
     tokenize = "unicode61 remove_diacritics 2")"""
-# bm25 weights per column, title ×3 as in Loupe; unindexed columns weigh nothing.
-RANK = "bm25(docs, 3.0, 1.0, 0, 0, 0, 0, 0)"
+# bm25 weights per column, the title's as in Loupe; unindexed columns weigh nothing.
+RANK = f"bm25(docs, {TITLE_BOOST}, 1.0, 0, 0, 0, 0, 0)"
 
 
 def _row(record: dict) -> tuple:

@@ -8,6 +8,7 @@ from pathlib import Path
 import tantivy
 
 from bench.corpus import day_of, full_text, read_corpus, year_of
+from bench.engines import TITLE_BOOST
 from bench.queries import BenchQuery
 
 ANALYZER = "fr_stem"
@@ -89,10 +90,10 @@ class Engine:
 
     def _text_query(self, text: str, conjunction: bool) -> tantivy.Query:
         try:
-            return self.index.parse_query(text, ["title", "text"], field_boosts={"title": 3.0},
+            return self.index.parse_query(text, ["title", "text"], field_boosts={"title": TITLE_BOOST},
                                           conjunction_by_default=conjunction)
         except ValueError:
-            return self.index.parse_query_lenient(text, ["title", "text"], field_boosts={"title": 3.0},
+            return self.index.parse_query_lenient(text, ["title", "text"], field_boosts={"title": TITLE_BOOST},
                                                   conjunction_by_default=conjunction)[0]
 
     def _query(self, bench_query: BenchQuery) -> tantivy.Query:
