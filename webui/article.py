@@ -8,7 +8,7 @@ from whoosh.searching import Searcher
 
 from webui.highlight import NO_TERMS, MatchTerms, highlight_html, match_terms
 from webui.query import QuerySyntaxError, parse_query
-from webui.search import stored_tags
+from webui.search import stored_metadata
 
 SIMILAR_COUNT = 5
 
@@ -82,16 +82,9 @@ def get_article(searcher: Searcher, doc_id: str, query_text: str = "") -> Articl
     title_html = highlight_html(stored.get("title", ""), terms)
     marked = any("<mark>" in h for h in [title_html, summary_html, *paragraphs_html])
     return Article(
-        id=stored["id"],
-        title=stored.get("title", ""),
+        **stored_metadata(stored),
         summary=stored.get("summary", ""),
         body=stored.get("body", ""),
-        url=stored.get("url", ""),
-        source=stored.get("source", ""),
-        author=stored.get("author", ""),
-        published=stored.get("date") or None,
-        section=stored.get("section", ""),
-        tags=stored_tags(stored),
         origin=stored.get("origin", ""),
         title_html=title_html,
         summary_html=summary_html,

@@ -17,7 +17,7 @@ from datetime import date
 from whoosh.searching import Searcher
 
 from indexer.analysis import fold
-from webui.search import SearchRequest, ranked_docnums, stored_tags
+from webui.search import SearchRequest, ranked_docnums, stored_metadata
 
 EXPORT_CAP = 5_000
 FORMATS = {
@@ -48,20 +48,9 @@ def export_records(
     """All hits of `request` (up to `cap`) as plain records; `archive_url_for(id)` links the archive."""
     records = []
     for docnum in ranked_docnums(searcher, request, cap):
-        stored = searcher.stored_fields(docnum)
-        records.append(
-            ExportRecord(
-                id=stored["id"],
-                title=stored.get("title", ""),
-                author=stored.get("author", ""),
-                source=stored.get("source", ""),
-                published=stored.get("date", ""),
-                section=stored.get("section", ""),
-                tags=tuple(stored_tags(stored)),
-                url=stored.get("url", ""),
-                archive_url=archive_url_for(stored["id"]),
-            )
-        )
+        metadata = stored_metadata(searcher.stored_fields(docnum))
+        metadata.update(published=metadata["published"] or "", tags=tuple(metadata["tags"]))
+        records.append(ExportRecord(**metadata, archive_url=archive_url_for(metadata["id"])))
     return records
 
 

@@ -102,6 +102,20 @@ def stored_tags(stored: dict) -> list[str]:
     return [tag for tag in stored.get("tags", "").split(TAG_SEPARATOR) if tag]
 
 
+def stored_metadata(stored: dict) -> dict:
+    """What every view of an article shows about it, from its stored fields (missing ones empty)."""
+    return {
+        "id": stored["id"],
+        "title": stored.get("title", ""),
+        "url": stored.get("url", ""),
+        "source": stored.get("source", ""),
+        "author": stored.get("author", ""),
+        "published": stored.get("date") or None,
+        "section": stored.get("section", ""),
+        "tags": stored_tags(stored),
+    }
+
+
 def _hits(searcher: Searcher, docnums: list[int], scores: list[float] | None, terms: MatchTerms) -> list[Hit]:
     """The page's hits, their snippets and titles sanitised by bleach in one pass."""
     stored = [searcher.stored_fields(docnum) for docnum in docnums]
@@ -112,14 +126,7 @@ def _hits(searcher: Searcher, docnums: list[int], scores: list[float] | None, te
     sanitised = iter(sanitise_all(marked))
     return [
         Hit(
-            id=fields["id"],
-            title=fields.get("title", ""),
-            url=fields.get("url", ""),
-            source=fields.get("source", ""),
-            author=fields.get("author", ""),
-            published=fields.get("date") or None,
-            section=fields.get("section", ""),
-            tags=stored_tags(fields),
+            **stored_metadata(fields),
             score=round(scores[i], 4) if scores else None,
             snippet_html=next(sanitised),
             title_html=next(sanitised),

@@ -15,12 +15,16 @@ def record(doc_id: str, title: str, day: str, source: str = "Maliweb") -> dict:
             "date": f"{day}T10:00:00+00:00", "section": "Afrique", "tags": ["Mali"]}
 
 
-def test_a_repeated_search_answers_from_the_new_build_once_it_lands(tmp_path: Path) -> None:
-    corpus = tmp_path / "corpus.jsonl"
+def build_and_serve(tmp_path: Path, records: list[dict]):
+    """Index `records` into tmp_path/index; return the corpus file, the index dir and a test client."""
+    corpus = write_jsonl(tmp_path / "corpus.jsonl", records)
     index_dir = tmp_path / "index"
-    write_jsonl(corpus, [record("c1", "Barrage sur le Niger", "2020-01-02")])
     build_index([corpus], index_dir)
-    client = create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client()
+    return corpus, index_dir, create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client()
+
+
+def test_a_repeated_search_answers_from_the_new_build_once_it_lands(tmp_path: Path) -> None:
+    corpus, index_dir, client = build_and_serve(tmp_path, [record("c1", "Barrage sur le Niger", "2020-01-02")])
     url = "/api/v1/search?q=barrage&sort=-date&timeline=1"
     first = client.get(url).get_json()
     assert [hit["id"] for hit in first["hits"]] == ["c1"]
@@ -37,11 +41,7 @@ def test_a_repeated_search_answers_from_the_new_build_once_it_lands(tmp_path: Pa
 
 
 def test_a_misspelling_is_corrected_with_a_word_that_only_the_new_build_holds(tmp_path: Path) -> None:
-    corpus = tmp_path / "corpus.jsonl"
-    index_dir = tmp_path / "index"
-    write_jsonl(corpus, [record("c1", "Barrage sur le Niger", "2020-01-02")])
-    build_index([corpus], index_dir)
-    client = create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client()
+    corpus, index_dir, client = build_and_serve(tmp_path, [record("c1", "Barrage sur le Niger", "2020-01-02")])
     assert client.get("/api/v1/search?q=tombouctuo").get_json()["suggestion"] is None
 
     write_jsonl(corpus, [record("c1", "Barrage sur le Niger", "2020-01-02"), record("c2", "Tombouctou en crue", "2021-03-04")])
@@ -50,10 +50,8 @@ def test_a_misspelling_is_corrected_with_a_word_that_only_the_new_build_holds(tm
 
 
 def test_the_second_page_of_a_cached_search_continues_the_first(tmp_path: Path) -> None:
-    corpus = write_jsonl(tmp_path / "corpus.jsonl",
-                         [record(f"p{n:02}", f"Barrage numéro {n}", f"2020-01-{n + 1:02}") for n in range(25)])
-    build_index([corpus], tmp_path / "index")
-    client = create_app({"INDEX_DIR": str(tmp_path / "index"), "TESTING": True}).test_client()
+    _corpus, _index_dir, client = build_and_serve(
+        tmp_path, [record(f"p{n:02}", f"Barrage numéro {n}", f"2020-01-{n + 1:02}") for n in range(25)])
     pages = [client.get(f"/api/v1/search?q=barrage&sort=-date&per_page=10&page={page}").get_json() for page in (1, 2, 1, 3)]
     ids = [[hit["id"] for hit in page["hits"]] for page in pages]
     assert ids[0] == [f"p{n:02}" for n in range(24, 14, -1)]
