@@ -62,12 +62,19 @@ def served(index_dir: Path, workers: int = 2):
             time.sleep(0.2)
         yield port
     finally:
-        os.killpg(server.pid, signal.SIGTERM)  # gunicorn's master stops its workers
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        stop_process_group(server, wait=15)  # gunicorn's master stops its workers
+
+
+def stop_process_group(process: subprocess.Popen, sig: int = signal.SIGTERM, wait: float = 20) -> None:
+    """Send `sig` to the process's group; SIGKILL it if it is still there after `wait` seconds."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, sig)
+    try:
+        process.wait(timeout=wait)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 def sequential_latencies(port: int, urls: list[str], rounds: int) -> list[float]:

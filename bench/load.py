@@ -11,11 +11,9 @@ p50/p95/p99 latency and error rate per level. Not part of the test suite.
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
 import platform
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -25,10 +23,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import quote
 
-REPO = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"
-START_TIMEOUT_SECONDS = 60
-REQUEST_TIMEOUT_SECONDS = 30
+from bench.corpus import REPO
+from bench.http_load import HOST, REQUEST_TIMEOUT_SECONDS, START_TIMEOUT_SECONDS, free_port, get, stop_process_group
+
 MAX_SECONDS_PER_LEVEL = 600
 MAX_CLIENTS = 64
 DEFAULT_REINDEX_CORPUS = Path("/work/shared/corpus/orangesum/articles.jsonl.xz")
@@ -43,23 +40,6 @@ PATHS = (
     + [f"/search?q={quote(q)}" for q in QUERIES[:6]]
     + ["/api/v1/search?q=gouvernement&page=20", "/api/v1/search?q=france&section=Politique&per_page=50"]
 )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-def get(port: int, path: str) -> int:
-    connection = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT_SECONDS)
-    try:
-        connection.request("GET", path)
-        response = connection.getresponse()
-        response.read()
-        return response.status
-    finally:
-        connection.close()
 
 
 def start_server(index_dir: Path, workers: int, log_path: Path) -> tuple[subprocess.Popen, int]:
@@ -82,17 +62,6 @@ def start_server(index_dir: Path, workers: int, log_path: Path) -> tuple[subproc
             stop_process_group(server)
             raise SystemExit(f"bench.load: the server did not start; see {log_path}")
         time.sleep(0.3)
-
-
-def stop_process_group(process: subprocess.Popen, sig: int = signal.SIGTERM, wait: float = 20) -> None:
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, sig)
-    try:
-        process.wait(timeout=wait)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
 
 
 @dataclass

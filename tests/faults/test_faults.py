@@ -7,7 +7,6 @@ import json
 import os
 import resource
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -19,6 +18,7 @@ from urllib.parse import quote
 
 from indexer.build import build_index
 from indexer.store import current_build
+from tests.conftest import free_port
 from webui.app import create_app
 
 REPO = Path(__file__).resolve().parents[2]
@@ -54,12 +54,6 @@ def _cli(*args: str, timeout: float = CLI_SECONDS, **kwargs) -> subprocess.Compl
                           timeout=timeout, **kwargs)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
 def _get(port: int, path: str, timeout: float = 10.0) -> int:
     connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
     try:
@@ -83,7 +77,7 @@ def _children(pid: int) -> set[int]:
 
 @contextmanager
 def _served(index_dir: Path, workers: int, log: Path) -> Iterator[tuple[int, subprocess.Popen]]:
-    port = _free_port()
+    port = free_port()
     with open(log, "wb") as output:
         server = subprocess.Popen(
             [sys.executable, "run.py", "serve", "--workers", str(workers), "--port", str(port), "--index", str(index_dir)],
@@ -264,7 +258,7 @@ def test_a_corrupt_segment_is_detected_at_start_and_a_rebuild_recovers(tmp_path:
     for segment in segments:
         os.truncate(segment, segment.stat().st_size // 2)
 
-    port = _free_port()
+    port = free_port()
     serve = _cli("serve", "--workers", "2", "--port", str(port), "--index", str(index_dir), timeout=60)
     assert serve.returncode == 2, (serve.returncode, serve.stderr[-2000:])
     assert "python run.py index --rebuild" in serve.stderr and "Traceback" not in serve.stderr, serve.stderr[-2000:]

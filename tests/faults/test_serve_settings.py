@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -12,17 +11,13 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from tests.conftest import free_port
+
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_the_served_app_rate_limits_the_api_as_configured(demo_index: Path) -> None:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "LOUPE_RATE_LIMIT_PER_MINUTE": "60", "LOUPE_RATE_LIMIT_BURST": "2"}
     server = subprocess.Popen(
         [sys.executable, "run.py", "serve", "--index", str(demo_index), "--port", str(port), "--workers", "1"],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import random
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
@@ -31,6 +30,7 @@ from indexer.document import stable_id
 from indexer.stopwords import FRENCH_STOP_WORDS
 from indexer.store import open_current
 from webui.search import SearchRequest, run_search
+from tests.conftest import write_jsonl
 
 SEEDS = Path(__file__).resolve().parent.parent / "fixtures" / "seeds"
 SEED_000 = SEEDS / "000_20293e5f2294f2d7.txt"  # Coopération sécuritaire Mali–Chine
@@ -40,11 +40,6 @@ SEED_004_ID = stable_id("text", SEED_004.name)
 
 ELIDED_PREFIXES = "l d j m n s t c qu jusqu lorsqu puisqu quoiqu".split()
 APOSTROPHES = ["'", "’"]
-
-
-def write_jsonl(path: Path, records: list[dict]) -> Path:
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
-    return path
 
 
 def tokens(text: str, *filters, **options) -> list[str]:

@@ -18,6 +18,7 @@ from indexer.build import LOCK_FILE, build_index, build_lock
 from indexer.errors import IndexLocked, IndexMissing, SourceError
 from indexer.store import CURRENT_LINK, META_FILE, current_build, open_current, read_meta
 from webui.search import SearchRequest, run_search
+from tests.conftest import write_jsonl
 
 REPO = Path(__file__).resolve().parent.parent.parent
 SEEDS = REPO / "tests" / "fixtures" / "seeds"
@@ -28,11 +29,6 @@ WORDS = (
     "tribunal procès enquête police incendie forêt climat sécheresse récolte marché prix pétrole "
     "voiture moteur électrique batterie football équipe victoire défaite festival cinéma musique"
 ).split()
-
-
-def write_jsonl(path: Path, records: list[dict]) -> Path:
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
-    return path
 
 
 def article(n: int, words: int = 40, **fields) -> dict:
