@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from indexer.errors import LoupeError
+from indexer.schema import term_text
 from indexer.store import default_index_dir
 
 EXIT_USAGE = 2
@@ -124,7 +125,7 @@ def _documents_per_collection(index_dir: Path) -> dict[str, int]:
     with ix.searcher() as searcher:
         reader = searcher.reader()
         return {
-            (term.decode() if isinstance(term, bytes) else term): reader.doc_frequency("collection", term)
+            term_text(term): reader.doc_frequency("collection", term)
             for term in reader.lexicon("collection")
         }
 

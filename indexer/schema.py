@@ -41,6 +41,11 @@ QUERY_FIELD_ALIASES: dict[str, str] = {
 DEFAULT_SEARCH_FIELDS: dict[str, float] = {"title": 0.5, "text": 1.0}
 
 SCHEMA_VERSION = 2
+
+
+def term_text(term: str | bytes) -> str:
+    """A term as text: Whoosh's lexicons hand out bytes."""
+    return term.decode("utf-8") if isinstance(term, bytes) else term
 TAG_SEPARATOR = "\x1f"  # between tags in the stored `tags` and in `tag_facet`
 
 

@@ -28,8 +28,8 @@ def _plain(snippet: str) -> str:
 def atom_feed(searcher: Searcher, request: SearchRequest, *, feed_url: str, search_url: str, title: str, article_url_for) -> bytes:
     """The feed document; entries newest first, each linking to the article on the archive."""
     newest_first = replace(request, sort="-date", page=1)
-    docnums = ranked_docnums(searcher, newest_first, FEED_ENTRIES)
     prepared = prepare_search(searcher, newest_first)
+    docnums = ranked_docnums(searcher, prepared, newest_first.effective_sort, FEED_ENTRIES)
     terms = match_terms(prepared.parsed.whoosh_query, searcher.reader()) if prepared.text else NO_TERMS
 
     ET.register_namespace("", ATOM_NS)

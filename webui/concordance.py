@@ -86,7 +86,7 @@ def concordance(searcher: Searcher, request: SearchRequest, width: int = DEFAULT
         raise BadParameter(f"width must be between 1 and {MAX_WIDTH} words, got {width}")
     prepared = prepare_search(searcher, request)
     terms = match_terms(prepared.parsed.whoosh_query, searcher.reader())
-    docnums = ranked_docnums(searcher, request, MAX_DOCUMENTS + 1)
+    docnums = ranked_docnums(searcher, prepared, request.effective_sort, MAX_DOCUMENTS + 1)
     lines: list[ConcordanceLine] = []
     for docnum in docnums[:MAX_DOCUMENTS]:
         stored = searcher.stored_fields(docnum)

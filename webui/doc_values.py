@@ -19,14 +19,10 @@ from itertools import chain
 
 from whoosh.searching import Searcher
 
-from indexer.schema import FACET_FIELDS, MULTI_VALUED_FACETS
+from indexer.schema import FACET_FIELDS, MULTI_VALUED_FACETS, term_text
 from webui.searcher_cache import searcher_memo
 
 NO_VALUE = -1
-
-
-def _text(term: str | bytes) -> str:
-    return term.decode("utf-8") if isinstance(term, bytes) else term
 
 
 def _docs_by_term(searcher: Searcher, fieldname: str) -> Iterable[tuple[str, Iterable[int]]]:
@@ -36,7 +32,7 @@ def _docs_by_term(searcher: Searcher, fieldname: str) -> Iterable[tuple[str, Ite
         return
     for term in reader.lexicon(fieldname):
         if term:
-            yield _text(term), reader.postings(fieldname, term).all_ids()
+            yield term_text(term), reader.postings(fieldname, term).all_ids()
 
 
 @dataclass(frozen=True)
@@ -64,6 +60,19 @@ class ValueColumn:
             for docnum in docnums:
                 single[docnum] = number
         return cls(tuple(names), single, None)
+
+    def count_pairs(self, other: ValueColumn, docnums: Iterable[int]) -> dict[tuple[str, str], int]:
+        """How many of `docnums` have each (value of this column, value of `other`); "" for no value.
+
+        Both columns must be single-valued (a period and a source, say).
+        """
+        docnums = list(docnums)
+        pairs = Counter(zip(map(self.single.__getitem__, docnums), map(other.single.__getitem__, docnums)))
+        name, other_name = self._name, other._name
+        return {(name(mine), other_name(theirs)): count for (mine, theirs), count in pairs.items()}
+
+    def _name(self, number: int) -> str:
+        return "" if number == NO_VALUE else self.names[number]
 
     def count(self, docnums: Iterable[int]) -> dict[str, int]:
         """How many of `docnums` have each value; a document counts once under each of its values."""

@@ -17,7 +17,7 @@ from datetime import date
 from whoosh.searching import Searcher
 
 from indexer.analysis import fold
-from webui.search import SearchRequest, ranked_docnums, stored_metadata
+from webui.search import SearchRequest, prepare_search, ranked_docnums, stored_metadata
 
 EXPORT_CAP = 5_000
 FORMATS = {
@@ -47,7 +47,7 @@ def export_records(
 ) -> list[ExportRecord]:
     """All hits of `request` (up to `cap`) as plain records; `archive_url_for(id)` links the archive."""
     records = []
-    for docnum in ranked_docnums(searcher, request, cap):
+    for docnum in ranked_docnums(searcher, prepare_search(searcher, request), request.effective_sort, cap):
         metadata = stored_metadata(searcher.stored_fields(docnum))
         metadata.update(published=metadata["published"] or "", tags=tuple(metadata["tags"]))
         records.append(ExportRecord(**metadata, archive_url=archive_url_for(metadata["id"])))

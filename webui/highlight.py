@@ -22,6 +22,7 @@ from whoosh import query
 from whoosh.reading import IndexReader
 
 from indexer.analysis import WORD_RE, index_variants, word_spans
+from indexer.schema import term_text
 
 STEMMED_FIELDS = ("title", "text")
 EXACT_FIELD = "exact"
@@ -74,10 +75,6 @@ def _positive_leaves(node: query.Query):
         yield from _positive_leaves(child)
 
 
-def _as_text(term: str | bytes) -> str:
-    return term.decode("utf-8") if isinstance(term, bytes) else term
-
-
 def match_terms(whoosh_query: query.Query, reader: IndexReader) -> MatchTerms:
     """The terms of the query's positive leaves, prefixes expanded against the index."""
     stems: set[str] = set()
@@ -90,9 +87,9 @@ def match_terms(whoosh_query: query.Query, reader: IndexReader) -> MatchTerms:
             if count >= MAX_EXPANDED_TERMS:
                 break
             if fieldname in STEMMED_FIELDS:
-                stems.add(_as_text(term))
+                stems.add(term_text(term))
             elif fieldname == EXACT_FIELD:
-                exact.add(_as_text(term))
+                exact.add(term_text(term))
     return MatchTerms(frozenset(stems), frozenset(exact))
 
 
@@ -125,19 +122,17 @@ def _sanitise(marked_html: str) -> str:
     return sanitise_all([marked_html])[0]
 
 
-def mark_words(text: str, terms: MatchTerms) -> tuple[str, int]:
-    """Escaped `text` with matched words in <mark>, and how many words were marked."""
+def mark_words(text: str, terms: MatchTerms) -> str:
+    """Escaped `text` with matched words in <mark>."""
     pieces: list[str] = []
     last = 0
-    marked = 0
     for start, end, word in word_spans(text):
         if terms.matches(word):
             pieces.append(html.escape(text[last:start], quote=False))
             pieces.append(f"<mark>{html.escape(text[start:end], quote=False)}</mark>")
             last = end
-            marked += 1
     pieces.append(html.escape(text[last:], quote=False))
-    return "".join(pieces), marked
+    return "".join(pieces)
 
 
 def _form_pattern(form: str) -> re.Pattern:
@@ -218,7 +213,7 @@ def snippet_marked(texts: list[str], terms: MatchTerms, size: int = SNIPPET_CHAR
     parts = []
     passages = _best_passages(text, spans, size // MAX_PASSAGES if len(spans) > 1 else size)
     for start, end in passages:
-        marked, _count = mark_words(text[start:end], terms)
+        marked = mark_words(text[start:end], terms)
         prefix = "…" if start > 0 else ""
         suffix = "…" if end < len(text) else ""
         parts.append(prefix + marked + suffix)
@@ -238,5 +233,4 @@ def highlight_html(text: str, terms: MatchTerms) -> str:
 
 def highlight_marked(text: str, terms: MatchTerms) -> str:
     """highlight_html before bleach: for callers that sanitise a whole page at once with sanitise_all."""
-    marked, _count = mark_words(unicodedata.normalize("NFC", text), terms)
-    return marked
+    return mark_words(unicodedata.normalize("NFC", text), terms)

@@ -15,6 +15,7 @@ from pathlib import Path
 from whoosh.index import Index
 from whoosh.searching import Searcher
 
+from indexer.schema import term_text
 from indexer.store import CURRENT_LINK, open_current, read_meta
 
 
@@ -68,10 +69,10 @@ class IndexHandle:
         searcher = self.searcher()
         reader = searcher.reader()
         meta = read_meta(self.build)
-        dates = sorted(filter(None, (d.decode() if isinstance(d, bytes) else d for d in reader.lexicon("date"))))
+        dates = sorted(filter(None, (term_text(d) for d in reader.lexicon("date"))))
         sources = {}
         for term in reader.lexicon("source_facet"):
-            name = term.decode() if isinstance(term, bytes) else term
+            name = term_text(term)
             sources[name] = reader.doc_frequency("source_facet", name)
         size = sum(f.stat().st_size for f in self.build.iterdir() if f.is_file())
         return {

@@ -226,7 +226,8 @@ def _filtered(collector: collectors.Collector, allow: set[int] | None) -> collec
     return collectors.FilterCollector(collector, allow=allow) if allow is not None else collector
 
 
-def _all_matching(searcher: Searcher, whoosh_query: query.Query, allow: set[int] | None) -> set[int]:
+def all_matching(searcher: Searcher, whoosh_query: query.Query, allow: set[int] | None) -> set[int]:
+    """Every document the query matches among `allow` (all when None), unscored."""
     unsorted = collectors.UnsortedCollector()
     searcher.search_with_collector(whoosh_query, _filtered(unsorted, allow))
     return unsorted.docset
@@ -245,17 +246,16 @@ def collect_matches(searcher: Searcher, whoosh_query: query.Query, allow: set[in
         results = top.results()
         length = results.scored_length()
         return Matches(top.docnums, [results.docnum(i) for i in range(length)], [results.score(i) for i in range(length)])
-    docnums = _all_matching(searcher, whoosh_query, allow)
+    docnums = all_matching(searcher, whoosh_query, allow)
     return Matches(docnums, doc_values(searcher).by_date(docnums, window, newest_first=sort == "-date"), None)
 
 
-def ranked_docnums(searcher: Searcher, request: SearchRequest, limit: int) -> list[int]:
-    """Document numbers of the first `limit` hits in the request's order, no facets."""
-    prepared = prepare_search(searcher, request)
+def ranked_docnums(searcher: Searcher, prepared: PreparedSearch, sort: str, limit: int) -> list[int]:
+    """Document numbers of the first `limit` hits of a prepared search in `sort` order, no facets."""
     if prepared.parsed.only_stop_words:
         return []
     allow = filter_docs(searcher, prepared.main_filter)
-    return collect_matches(searcher, prepared.parsed.whoosh_query, allow, limit, request.effective_sort).ranked
+    return collect_matches(searcher, prepared.parsed.whoosh_query, allow, limit, sort).ranked
 
 
 RANKING_CACHE_SIZE = 512  # entries average 4 kB on the 34k corpus
@@ -288,7 +288,7 @@ def _counts(searcher: Searcher, prepared: PreparedSearch, matched: Collection[in
     values = doc_values(searcher)
     facets = {name: column.count(matched) for name, column in values.facets.items() if name not in prepared.facet_filters}
     if prepared.facet_filters:
-        base_docs = _all_matching(searcher, prepared.parsed.whoosh_query, filter_docs(searcher, _and(prepared.base_filters)))
+        base_docs = all_matching(searcher, prepared.parsed.whoosh_query, filter_docs(searcher, _and(prepared.base_filters)))
         for name in prepared.facet_filters:
             others = filter_docs(searcher, prepared.filter_without(name))
             facets[name] = values.facets[name].count(base_docs & others if others is not None else base_docs)

@@ -39,7 +39,7 @@ class LruCache:
 
 def searcher_lru(searcher: Searcher, name: str, size: int) -> LruCache:
     """The searcher's LRU cache called `name`, created on first use."""
-    return searcher.__dict__.setdefault(f"_loupe_{name}", LruCache(size))
+    return searcher_memo(searcher, name, lambda _searcher: LruCache(size))
 
 
 def searcher_memo(searcher: Searcher, name: str, build: Callable[[Searcher], T]) -> T:

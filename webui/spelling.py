@@ -18,6 +18,7 @@ from rapidfuzz.distance import OSA
 from whoosh.searching import Searcher
 
 from indexer.analysis import query_term, word_spans
+from indexer.schema import term_text
 from indexer.stopwords import FRENCH_STOP_WORDS
 from webui.searcher_cache import searcher_memo
 
@@ -44,7 +45,7 @@ def _unknown_words(query_text: str, searcher: Searcher) -> Iterator[str]:
 def _read_words_by_initial(searcher: Searcher) -> dict[str, list[str]]:
     grouped: dict[str, list[str]] = defaultdict(list)
     for term in searcher.reader().lexicon(SPELLING_FIELD):
-        word = term.decode("utf-8") if isinstance(term, bytes) else term
+        word = term_text(term)
         grouped[word[:1]].append(word)
     return dict(grouped)
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from whoosh import query, sorting
+from whoosh import query
 from whoosh.searching import Searcher
 
-from webui.search import BadParameter, SearchRequest, filter_docs, prepare_search
+from webui.doc_values import doc_values
+from webui.search import BadParameter, SearchRequest, all_matching, filter_docs, prepare_search
 
 MAX_SERIES = 4
-INTERVALS = {"year": "year", "month": "month"}
+INTERVALS = ("year", "month")
 
 
 @dataclass(frozen=True)
@@ -36,10 +37,12 @@ class Trends:
     series: list[TrendSeries]
 
 
-def _grouped(searcher: Searcher, whoosh_query, filter_query, column: str) -> dict:
-    facet = sorting.MultiFacet([sorting.FieldFacet(column), sorting.FieldFacet("source_facet")])
-    groups = searcher.search(whoosh_query, filter=filter_docs(searcher, filter_query), limit=1, groupedby={"g": facet}, maptype=sorting.Count)
-    return groups.groups("g")
+def _counted(searcher: Searcher, whoosh_query, filter_query, interval: str) -> dict[tuple[str, str], int]:
+    """Matching articles per (period, source), from the searcher's value columns."""
+    values = doc_values(searcher)
+    period = values.facets["year"] if interval == "year" else values.month
+    docs = all_matching(searcher, whoosh_query, filter_docs(searcher, filter_query))
+    return period.count_pairs(values.facets["source"], docs)
 
 
 def _split(grouped: dict) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
@@ -63,13 +66,12 @@ def trends(searcher: Searcher, request: SearchRequest, queries: list[str], inter
         raise BadParameter(f"at most {MAX_SERIES} queries can be compared, got {len(queries)}")
     if interval not in INTERVALS:
         raise BadParameter(f"interval must be year or month, got {interval!r}")
-    column = INTERVALS[interval]
     filters_only = prepare_search(searcher, replace(request, query_text=""))
-    articles, _ = _split(_grouped(searcher, query.Every(), filters_only.main_filter, column))
+    articles, _ = _split(_counted(searcher, query.Every(), filters_only.main_filter, interval))
     series = []
     for text in queries:
         prepared = prepare_search(searcher, replace(request, query_text=text))
-        per_period, per_source = _split(_grouped(searcher, prepared.parsed.whoosh_query, prepared.main_filter, column))
+        per_period, per_source = _split(_counted(searcher, prepared.parsed.whoosh_query, prepared.main_filter, interval))
         points = [
             TrendPoint(
                 period,
