@@ -12,11 +12,12 @@ import time
 from pathlib import Path
 
 from indexer.errors import LoupeError
+from indexer.registry import REGISTRY_FILE
 from indexer.schema import term_text
 from indexer.store import default_index_dir
 
 EXIT_USAGE = 2
-DEFAULT_REGISTRY = Path(__file__).resolve().parent / "corpus" / "sources.toml"
+DEFAULT_REGISTRY = Path(__file__).resolve().parent / "corpus" / REGISTRY_FILE
 
 
 def _progress_printer():
@@ -198,18 +199,16 @@ def build_parser() -> argparse.ArgumentParser:
     index_help = "index directory (default: $LOUPE_INDEX or index/)"
 
     registry_help = "source registry (default: corpus/sources.toml)"
-    index = commands.add_parser("index", help="bring the index in line with the sources (incremental)")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--registry", default=str(DEFAULT_REGISTRY), help=registry_help)
+    common.add_argument("--index", default=str(default_index_dir()), help=index_help)
+    index = commands.add_parser("index", help="bring the index in line with the sources (incremental)", parents=[common])
     index.add_argument("--corpus", action="append", metavar="PATH", help="file or directory to index instead of the registry (repeatable)")
     index.add_argument("--source", action="append", metavar="NAME", help="reindex only this registry source (repeatable)")
-    index.add_argument("--registry", default=str(DEFAULT_REGISTRY), help=registry_help)
-    index.add_argument("--index", default=str(default_index_dir()), help=index_help)
     index.add_argument("--rebuild", action="store_true", help="build from scratch beside the current index, then swap")
     index.set_defaults(func=cmd_index)
 
     sources = commands.add_parser("sources", help="list, add or remove registry sources")
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--registry", default=str(DEFAULT_REGISTRY), help=registry_help)
-    common.add_argument("--index", default=str(default_index_dir()), help=index_help)
     actions = sources.add_subparsers(dest="action", required=True)
     actions.add_parser("list", help="sources with their document counts", parents=[common])
     add = actions.add_parser("add", help="declare a source", parents=[common])

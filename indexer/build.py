@@ -66,11 +66,12 @@ ProgressCallback = Callable[[int, str], None]  # (documents so far, current orig
 def document_fields(doc: Document) -> dict:
     """The Whoosh fields of one Document: one definition of how a Document is indexed."""
     day = doc.published.isoformat() if doc.published else ""
+    full_text = "\n\n".join(part for part in (doc.title, doc.summary, doc.body) if part)
     fields = {
         "id": doc.id,
         "title": doc.title,
-        "text": "\n\n".join(part for part in (doc.title, doc.summary, doc.body) if part),
-        "exact": "\n\n".join(part for part in (doc.title, doc.summary, doc.body) if part),
+        "text": full_text,
+        "exact": full_text,
         "summary": doc.summary,
         "body": doc.body,
         "url": doc.url,

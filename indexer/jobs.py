@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -50,6 +51,9 @@ class JobLog:
         tmp = self.path.with_suffix(".tmp")
         tmp.write_text(json.dumps(self.state, ensure_ascii=False, indent=2), encoding="utf-8")
         tmp.replace(self.path)
+
+
+JOB_ID = re.compile(r"\d{8}T\d{12}-\d+")  # as new_job names them: UTC time to the microsecond, pid
 
 
 def new_job(index_dir: Path, kind: str, scope: list[str] | None, started_by: str) -> JobLog:
@@ -108,19 +112,26 @@ def _prune_jobs(jobs: Path) -> None:
         old.unlink(missing_ok=True)
 
 
+def _load_job(path: Path) -> dict | None:
+    """A job's state, or None if its file is gone or unreadable; a 'running' job whose process is gone is interrupted."""
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if state.get("state") == "running" and not _pid_alive(int(state.get("pid", 0))):
+        state["state"] = "interrupted"
+    return state
+
+
 def list_jobs(index_dir: Path, limit: int = 50) -> list[dict]:
-    """Jobs newest first; a 'running' job whose process is gone is reported as interrupted."""
-    jobs = []
-    for path in sorted((index_dir / JOBS_DIR).glob("*.json"), reverse=True)[:limit]:
-        try:
-            state = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        if state.get("state") == "running" and not _pid_alive(int(state.get("pid", 0))):
-            state["state"] = "interrupted"
-        jobs.append(state)
-    return jobs
+    """Jobs newest first."""
+    paths = sorted((index_dir / JOBS_DIR).glob("*.json"), reverse=True)[:limit]
+    return [state for state in map(_load_job, paths) if state is not None]
 
 
 def get_job(index_dir: Path, job_id: str) -> dict | None:
-    return next((job for job in list_jobs(index_dir, KEPT_JOBS) if job.get("id") == job_id), None)
+    """One job by id (its file is named after it), or None."""
+    if not JOB_ID.fullmatch(job_id):
+        return None
+    state = _load_job(index_dir / JOBS_DIR / f"{job_id}.json")
+    return state if state is not None and state.get("id") == job_id else None

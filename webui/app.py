@@ -11,6 +11,7 @@ from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from indexer.errors import IndexCorrupt, IndexMissing
+from indexer.registry import REGISTRY_FILE
 from indexer.store import default_index_dir, read_meta
 from webui.admin import admin
 from webui.api import api
@@ -46,7 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
         ARCHIVE_NAME=os.environ.get("LOUPE_ARCHIVE_NAME", "Loupe"),
         ADMIN_TOKEN="",  # no default credential: /admin is off (404) until one is set
-        REGISTRY_PATH=str(REPO / "corpus" / "sources.toml"),
+        REGISTRY_PATH=str(REPO / "corpus" / REGISTRY_FILE),
         UPLOAD_MAX_BYTES=UPLOAD_MAX_BYTES,
         RATE_LIMIT_PER_MINUTE=DEFAULT_RATE_LIMIT_PER_MINUTE,
         RATE_LIMIT_BURST=DEFAULT_RATE_LIMIT_BURST,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from indexer.document import Document
 from indexer.errors import SourceError
-from indexer.sources.encoding import UndecodableText, decode_bytes, read_source_bytes
+from indexer.sources.encoding import decode_source_bytes, read_source_bytes
 from indexer.sources.jsonl import record_to_document
 from indexer.sources.outcome import Failure
 
@@ -71,11 +71,7 @@ def _record(row: list[str], header: list[str], columns: dict[str, str]) -> dict:
 
 
 def _text(path: Path) -> str:
-    data = read_source_bytes(path)
-    try:
-        return decode_bytes(data).text
-    except UndecodableText as error:
-        raise SourceError(f"{path}: {error}") from None
+    return decode_source_bytes(path, read_source_bytes(path))
 
 
 def read_csv(path: Path, mapping: Mapping[str, str] | None = None) -> Iterator[Document | Failure]:

@@ -43,6 +43,14 @@ def read_source_bytes(path: Path) -> bytes:
         raise SourceError(f"{path}: {reason}") from error
 
 
+def decode_source_bytes(path: Path, data: bytes, declared: str | None = None, detect: bool = True) -> str:
+    """The text of a source file's bytes, or a SourceError naming the file and saying what to do."""
+    try:
+        return decode_bytes(data, declared, detect=detect).text
+    except UndecodableText as error:
+        raise SourceError(f"{path}: {error}") from None
+
+
 def declared_html_charset(data: bytes) -> str | None:
     """The charset of `<meta charset>` or `<meta http-equiv=Content-Type>` near the top."""
     found = _HTML_CHARSET.search(data[:HEAD_BYTES])

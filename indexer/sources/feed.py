@@ -15,7 +15,7 @@ import feedparser
 
 from indexer.document import Document, stable_id
 from indexer.errors import SourceError
-from indexer.sources.encoding import UndecodableText, decode_bytes, declared_xml_encoding, read_source_bytes
+from indexer.sources.encoding import declared_xml_encoding, decode_source_bytes, read_source_bytes
 from indexer.sources.outcome import Failure
 
 EXTENSIONS = (".rss", ".atom")
@@ -104,10 +104,7 @@ def _inside_comment(text: str, index: int) -> bool:
 def _feed_text(path: Path) -> str:
     """The feed's text, refusing what could expand entities or is not text at all."""
     data = read_source_bytes(path)
-    try:
-        text = decode_bytes(data, declared_xml_encoding(data)).text
-    except UndecodableText as error:
-        raise SourceError(f"{path}: {error}") from None
+    text = decode_source_bytes(path, data, declared_xml_encoding(data))
     if not text.strip():
         raise SourceError(f"{path}: empty file; leave it out or export the feed again")
     # feedparser drops nested entity definitions, but expat still sees any it misses and the

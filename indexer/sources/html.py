@@ -13,7 +13,7 @@ from lxml import etree
 
 from indexer.document import Document, stable_id
 from indexer.errors import SourceError
-from indexer.sources.encoding import UndecodableText, decode_bytes, declared_html_charset, read_source_bytes
+from indexer.sources.encoding import declared_html_charset, decode_source_bytes, read_source_bytes
 
 EXTENSIONS = (".html", ".htm")
 
@@ -175,10 +175,7 @@ def _no_article_reason(data: bytes, html_text: str) -> str:
 def read_html_file(path: Path, *, source: str = "", section: str = "") -> list[Document]:
     """One HTML article page → one Document; `source` and `section` win over the page's own."""
     data = read_source_bytes(path)
-    try:
-        html_text = decode_bytes(data, declared_html_charset(data)).text
-    except UndecodableText as error:
-        raise SourceError(f"{path}: {error}") from None
+    html_text = decode_source_bytes(path, data, declared_html_charset(data))
     page = extract_article(html_text) if html_text.strip() else None
     if page is None:
         raise SourceError(f"{path}: {_no_article_reason(data, html_text)}")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from indexer.document import Document, stable_id
 from indexer.errors import SourceError
-from indexer.sources.encoding import UndecodableText, decode_bytes, read_source_bytes
+from indexer.sources.encoding import decode_source_bytes, read_source_bytes
 
 
 @dataclass(frozen=True)
@@ -408,18 +408,10 @@ def clean_page_text(raw: str) -> CleanPage:
     )
 
 
-def _decoded(data: bytes, path: Path) -> str:
-    try:
-        # No detection: a page-text file that is neither UTF-8 nor cp1252 is re-saved, not guessed.
-        return decode_bytes(data, detect=False).text
-    except UndecodableText as error:
-        raise SourceError(f"{path}: {error}") from None
-
-
 def read_text_file(path: Path, *, source: str = "", section: str = "") -> list[Document]:
     """A raw page text file → one Document; `source` wins over the outlet in the signature."""
-    data = read_source_bytes(path)
-    page = clean_page_text(_decoded(data, path))
+    # No detection: a page-text file that is neither UTF-8 nor cp1252 is re-saved, not guessed.
+    page = clean_page_text(decode_source_bytes(path, read_source_bytes(path), detect=False))
     if not any(char.isalnum() for char in page.title + page.body):
         raise SourceError(
             f"{path}: no article text left once blank lines, navigation and image names are "
