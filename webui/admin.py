@@ -34,7 +34,8 @@ from indexer.corpus import KNOWN_EXTENSIONS, format_of
 from indexer.errors import IndexCorrupt, IndexLocked, IndexMissing
 from indexer.jobs import JOBS_DIR, KEPT_JOBS, get_job, list_jobs
 from indexer.registry import RegisteredSource, RegistryError, load_registry
-from webui.i18n import LANGUAGES, choose_language, format_number, strings_for
+from webui.i18n import choose_language, format_decimal, format_number, strings_for
+from webui.pages import lang_param_from
 from webui.ratelimit import client_address
 
 admin = Blueprint("admin", __name__)
@@ -72,18 +73,13 @@ def _registry_path() -> Path:
     return Path(current_app.config["REGISTRY_PATH"])
 
 
-def _jobs_dir() -> Path:
-    return _index_dir() / JOBS_DIR
-
-
 def _strings() -> dict[str, str]:
     return strings_for(choose_language(request))
 
 
 def _lang_arg() -> str | None:
     """The `lang` to carry in links and redirects: only when the user chose one."""
-    asked = request.args.get("lang", "")
-    return asked if asked in LANGUAGES else None
+    return lang_param_from(request.args)
 
 
 def _url(endpoint: str, **values) -> str:
@@ -203,11 +199,6 @@ def _when(iso: str | None) -> str:
     return iso.replace("T", " ").replace("+00:00", " UTC")
 
 
-def _decimal(number: float | None, lang: str) -> str:
-    text = f"{float(number or 0):.1f}"
-    return text.replace(".", ",") if lang == "fr" else text
-
-
 def _page(template: str, status: int = 200, **context):
     lang = choose_language(request)
     strings = strings_for(lang)
@@ -215,7 +206,7 @@ def _page(template: str, status: int = 200, **context):
         template, lang=lang, t=strings, archive_name=current_app.config["ARCHIVE_NAME"],
         csrf_token=csrf_token(), lang_arg=_lang_arg(), when=_when, logged_in=_logged_in(),
         format_number=lambda number: format_number(int(number or 0), lang),
-        format_decimal=lambda number: _decimal(number, lang), **context,
+        format_decimal=lambda number: format_decimal(number, lang), **context,
     ), status
 
 
@@ -588,9 +579,10 @@ def _dashboard(status: int = 200, **extra):
     sources, registry_error = _registry()
     jobs = list_jobs(index_dir, 50)
     running = next((job for job in jobs if job.get("state") == "running"), None)
+    strings = _strings()
     return _page("admin_dashboard.html", status, stats=stats, stats_error=stats_error,
                  sources=_source_rows(sources, jobs), registry_error=registry_error,
-                 registry_path=str(_registry_path()), jobs=[job_json(job, _strings()) for job in jobs],
+                 registry_path=str(_registry_path()), jobs=[job_json(job, strings) for job in jobs],
                  running=running, known_extensions=KNOWN_EXTENSIONS,
                  upload_limit=_megabytes(current_app.config["UPLOAD_MAX_BYTES"]), **extra)
 

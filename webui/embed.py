@@ -14,7 +14,7 @@ from markupsafe import escape
 from indexer.errors import IndexMissing, LoupeError
 from indexer.schema import FACET_FIELDS
 from webui.cors import WILDCARD, parse_origins
-from webui.i18n import choose_language, count_text, format_date, strings_for
+from webui.i18n import choose_language, count_text, format_date, format_decimal, strings_for
 from webui.pages import Links, lang_param_from, original_url
 from webui.params import search_request_from_args
 from webui.search import SearchRequest, run_search
@@ -119,9 +119,7 @@ def embed_page():
         hidden.append(("lang", lang_param))
     if "per_page" in request.args and search_request.per_page != EMBED_PER_PAGE:
         hidden.append(("per_page", str(search_request.per_page)))
-    pages = 0
-    if result and result.total:
-        pages = -(-min(result.total, 10_000) // search_request.per_page)
+    pages = result.pages if result else 0
     body = render_template(
         "embed.html",
         lang=lang,
@@ -176,8 +174,7 @@ def _is_colour(value: str) -> bool:
 
 
 def kilobytes(size: int, lang: str) -> str:
-    text = f"{size / 1024:.1f}"
-    return text.replace(".", ",") if lang == "fr" else text
+    return format_decimal(size / 1024, lang)
 
 
 def archive_url() -> str:

@@ -272,6 +272,12 @@ def format_number(number: int, lang: str) -> str:
     return grouped.replace(",", "\u202f") if lang == "fr" else grouped
 
 
+def format_decimal(number: float | None, lang: str) -> str:
+    """One decimal, with a decimal comma in French: `12,5` / `12.5`."""
+    text = f"{float(number or 0):.1f}"
+    return text.replace(".", ",") if lang == "fr" else text
+
+
 def count_text(count: int, lang: str, many: str = "results_count", one: str = "results_count_one",
                zero: str | None = "results_count_zero") -> str:
     """`12 résultats`, `1 résultat`, `Aucun résultat`: French and English plural rules agree here."""

@@ -300,10 +300,11 @@
     this._alert.textContent = "";
     this._page = page;
     if (!append) { this._list.textContent = ""; this._hits = 0; this._setActive(-1); }
+    var articleQuery = this._withLang(this._params(0));
     body.hits.forEach(function (hit) {
       var option = el("li", { role: "option", id: "o" + self._hits++, "aria-selected": "false" });
       var original = cfg.original && httpUrl(hit.url);
-      var archive = cfg.endpoint + "/articles/" + encodeURIComponent(hit.id) + "?" + self._withLang(self._params(0));
+      var archive = cfg.endpoint + "/articles/" + encodeURIComponent(hit.id) + "?" + articleQuery;
       var meta = [hit.source, hit.published && self._date(hit.published), hit.section].filter(Boolean).join(" · ");
       var snippet = el("span", { "class": "snip" });
       snippet.append(markOnly(hit.snippet_html));
