@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, current_app, render_template, request, send_from_directory, url_for
 from markupsafe import escape
 
-from indexer.errors import IndexMissing, LoupeError
+from indexer.errors import LoupeError
 from indexer.schema import FACET_FIELDS
 from webui.cors import WILDCARD, parse_origins
 from webui.i18n import choose_language, count_text, format_date, format_decimal, strings_for
@@ -109,10 +109,9 @@ def embed_page():
             search_request = replace(search_request, per_page=EMBED_PER_PAGE)
         if search_request.query_text.strip():
             result = run_search(current_app.extensions["loupe_index"].searcher(), search_request)
-    except IndexMissing as missing:
-        search_request, error, status = SearchRequest(query_text=request.args.get("q", "")[:1000]), str(missing), 503
-    except LoupeError as bad_input:
-        search_request, error, status = SearchRequest(query_text=request.args.get("q", "")[:1000]), str(bad_input), 400
+    except LoupeError as failure:  # a bad query (400) or the archive's trouble (503)
+        search_request = SearchRequest(query_text=request.args.get("q", "")[:1000])
+        error, status = str(failure), failure.http_status
     links = Links(search_request, lang_param)
     hidden = [(name, value) for name, values in search_request.filters for value in values]
     if lang_param:

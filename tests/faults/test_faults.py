@@ -271,6 +271,9 @@ def test_a_corrupt_segment_is_detected_at_start_and_a_rebuild_recovers(tmp_path:
     assert health.status_code == 503
     assert health.get_json()["status"] == "index_corrupt"
     assert "python run.py index --rebuild" in health.get_json()["message"]
+    embedded = create_app({"INDEX_DIR": str(index_dir)}).test_client().get("/embed?q=souverainet%C3%A9")
+    assert embedded.status_code == 503, embedded.status_code  # the archive's trouble, not a bad query
+    assert "python run.py index --rebuild" in embedded.get_data(as_text=True)
 
     rebuilt = _cli("index", "--rebuild", "--corpus", str(corpus), "--index", str(index_dir))
     assert rebuilt.returncode == 0, rebuilt.stderr[-2000:]
