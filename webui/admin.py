@@ -36,6 +36,7 @@ from indexer.jobs import JOBS_DIR, KEPT_JOBS, get_job, list_jobs
 from indexer.registry import RegisteredSource, RegistryError, load_registry
 from webui.i18n import choose_language, format_decimal, format_number, strings_for
 from webui.pages import lang_param_from
+from webui.json_errors import error_response
 from webui.ratelimit import client_address
 
 admin = Blueprint("admin", __name__)
@@ -147,7 +148,7 @@ def _guard():
         abort(404)  # no default credential: without a token the console does not exist
     if request.endpoint not in ("admin.login", "admin.login_form") and not _logged_in():
         if request.path.endswith(".json"):
-            return jsonify({"error": {"code": "login_required", "message": "log in at /admin/login first"}}), 401
+            return error_response("login_required", "log in at /admin/login first", 401)
         return redirect(_url("admin.login_form"))
     if request.endpoint == "admin.upload" and request.method == "POST":
         limit = current_app.config["UPLOAD_MAX_BYTES"] + MULTIPART_OVERHEAD_BYTES
@@ -667,5 +668,5 @@ def job_page(job_ref: str):
 def job_json_endpoint(job_ref: str):
     job = find_job(_index_dir(), job_ref)
     if job is None:
-        return jsonify({"error": {"code": "not_found", "message": f"no job {job_ref!r}"}}), 404
+        return error_response("not_found", f"no job {job_ref!r}", 404)
     return jsonify(job_json(job, _strings()))

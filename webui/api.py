@@ -8,15 +8,12 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 
 from indexer.errors import LoupeError
 from webui.article import get_article, similar_articles
+from webui.json_errors import error_response
 from webui.openapi import openapi_document
 from webui.params import query_string, search_request_from_args
 from webui.search import result_to_json, run_search
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
-
-
-def error_response(code: str, message: str, status: int):
-    return jsonify({"error": {"code": code, "message": message}}), status
 
 
 @api.errorhandler(LoupeError)

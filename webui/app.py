@@ -15,6 +15,7 @@ from indexer.registry import REGISTRY_FILE
 from indexer.store import default_index_dir, read_meta
 from webui.admin import admin
 from webui.api import api
+from webui.json_errors import error_response
 from webui.cors import install_cors
 from webui.embed import embed
 from webui.index_handle import IndexHandle
@@ -100,7 +101,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     def http_error(error: HTTPException):
         if request.path.startswith("/api/"):
             code = (error.name or "error").lower().replace(" ", "_")
-            return jsonify({"error": {"code": code, "message": error.description}}), error.code
+            return error_response(code, error.description, error.code)
         return error
 
     @app.errorhandler(Exception)
@@ -108,8 +109,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         # Never a traceback for a user; the log keeps it for us.
         app.logger.exception("unexpected error on %s", request.path)
         if request.path.startswith("/api/"):
-            message = "the server failed to answer this request; it has been logged"
-            return jsonify({"error": {"code": "internal", "message": message}}), 500
+            return error_response("internal", "the server failed to answer this request; it has been logged", 500)
         return "Internal error: it has been logged.", 500
 
     return app

@@ -10,7 +10,9 @@ import math
 import threading
 import time
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, request
+
+from webui.json_errors import error_response, is_machine_route
 
 MAX_TRACKED_CLIENTS = 50_000
 
@@ -59,13 +61,13 @@ def install_rate_limit(app: Flask) -> None:
 
     @app.before_request
     def _limit() -> Response | None:
-        if not (request.path.startswith("/api/") or request.path.endswith((".atom", ".csv"))):
+        if not is_machine_route(request.path):
             return None
         wait = limiter.take(client_address(trust_proxy))
         if not wait:
             return None
         message = f"too many requests from this address; try again in {math.ceil(wait)} s"
-        response = jsonify({"error": {"code": "rate_limited", "message": message}})
+        response, _status = error_response("rate_limited", message, 429)
         response.status_code = 429
         response.headers["Retry-After"] = str(math.ceil(wait))
         return response

@@ -14,6 +14,7 @@ from webui.atom import atom_feed
 from webui.concordance import DEFAULT_WIDTH, concordance
 from webui.exports import FORMATS, export_records, render_export
 from webui.i18n import choose_language, strings_for
+from webui.json_errors import error_response, is_machine_route
 from webui.params import query_string, search_request_from_args
 from webui.search import BadParameter
 from webui.trends import trends
@@ -41,8 +42,8 @@ def _int_arg(name: str, default: int) -> int:
 @research.errorhandler(LoupeError)
 def _bad_input(error: LoupeError):
     status = error.http_status
-    if request.path.startswith("/api/") or request.path.endswith((".csv", ".atom")) or "/export/" in request.path:
-        return jsonify({"error": {"code": error.code, "message": str(error)}}), status
+    if is_machine_route(request.path):
+        return error_response(error.code, str(error), status)
     lang = choose_language(request)
     return render_template("error.html", message=str(error), lang=lang, t=strings_for(lang),
                            archive_name=current_app.config["ARCHIVE_NAME"]), status
