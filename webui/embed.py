@@ -14,8 +14,8 @@ from markupsafe import escape
 from indexer.errors import LoupeError
 from indexer.schema import FACET_FIELDS
 from webui.cors import WILDCARD, parse_origins
-from webui.i18n import choose_language, count_text, format_date, format_decimal, strings_for
-from webui.pages import Links, lang_param_from, original_url
+from webui.i18n import choose_language, format_decimal, strings_for
+from webui.pages import Links, lang_param_from, original_url, page_context
 from webui.params import search_request_from_args
 from webui.search import SearchRequest, run_search
 from webui.security import CONTENT_SECURITY_POLICY
@@ -99,8 +99,6 @@ def _allow_framing_of_embed(response: Response) -> Response:
 
 @embed.get("/embed")
 def embed_page():
-    lang = choose_language(request)
-    strings = strings_for(lang)
     lang_param = lang_param_from(request.args)
     result, error, status = None, None, 200
     try:
@@ -121,9 +119,7 @@ def embed_page():
     pages = result.pages if result else 0
     body = render_template(
         "embed.html",
-        lang=lang,
-        t=strings,
-        archive_name=current_app.config["ARCHIVE_NAME"],
+        **page_context(),
         request_=search_request,
         result=result,
         error=error,
@@ -133,8 +129,6 @@ def embed_page():
         pages=pages,
         embed_url=lambda **changes: url_for("embed.embed_page") + "?" + urlencode(links.params(**changes)),
         original_url=original_url,
-        format_date=lambda value: format_date(value, lang),
-        count_text=lambda count: count_text(count, lang),
     )
     response = Response(body, status=status, mimetype="text/html")
     ancestors = frame_ancestors(current_app.config)
@@ -212,7 +206,6 @@ def widget_snippet(attributes: list[tuple[str, str]], options: dict[str, str], w
 @embed.get("/embed-help")
 def integrate_page():
     lang = choose_language(request)
-    strings = strings_for(lang)
     archive = archive_url()
     options = widget_options(request.args)
     attributes = widget_attributes(options, archive)
@@ -225,9 +218,7 @@ def integrate_page():
     iframe_title = widget_strings["integrate_iframe_title"].format(archive=current_app.config["ARCHIVE_NAME"])
     return render_template(
         "integrate.html",
-        lang=lang,
-        t=strings,
-        archive_name=current_app.config["ARCHIVE_NAME"],
+        **page_context(),
         archive=archive,
         options=options,
         attributes=attributes,

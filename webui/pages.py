@@ -298,7 +298,8 @@ def _language_switch() -> dict:
     return {"language_links": language_links(choose_language(request))}
 
 
-def _context() -> dict:
+def page_context() -> dict:
+    """What every page template reads: language, strings, archive name and formatters."""
     lang = choose_language(request)
     return {
         "lang": lang,
@@ -313,7 +314,7 @@ def _context() -> dict:
 @pages.get("/")
 @pages.get("/search")
 def search_page():
-    context = _context()
+    context = page_context()
     lang = context["lang"]
     handle = current_app.extensions["loupe_index"]
     try:
@@ -367,7 +368,7 @@ def original_url(url: str) -> str | None:
 
 @pages.get("/articles/<doc_id>")
 def article_page(doc_id: str):
-    context = _context()
+    context = page_context()
     try:
         searcher = current_app.extensions["loupe_index"].searcher()
     except (IndexMissing, IndexCorrupt) as unavailable:

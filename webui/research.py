@@ -13,8 +13,8 @@ from indexer.errors import LoupeError
 from webui.atom import atom_feed
 from webui.concordance import DEFAULT_WIDTH, concordance
 from webui.exports import FORMATS, export_records, render_export
-from webui.i18n import choose_language, strings_for
 from webui.json_errors import error_response, is_machine_route
+from webui.pages import page_context
 from webui.params import query_string, search_request_from_args
 from webui.search import BadParameter
 from webui.trends import trends
@@ -44,9 +44,7 @@ def _bad_input(error: LoupeError):
     status = error.http_status
     if is_machine_route(request.path):
         return error_response(error.code, str(error), status)
-    lang = choose_language(request)
-    return render_template("error.html", message=str(error), lang=lang, t=strings_for(lang),
-                           archive_name=current_app.config["ARCHIVE_NAME"]), status
+    return render_template("error.html", message=str(error), **page_context()), status
 
 
 @research.get("/api/v1/export/<fmt>")
@@ -105,7 +103,6 @@ def concordance_csv():
 
 @research.get("/concordance")
 def concordance_page():
-    lang = choose_language(request)
     search_request = search_request_from_args(request.args)
     result = error = None
     width, sort = _int_arg("width", DEFAULT_WIDTH), request.args.get("sort_lines", "date")
@@ -114,8 +111,7 @@ def concordance_page():
             result = concordance(_searcher(), search_request, width=width, sort=sort)
         except LoupeError as bad_input:
             error = str(bad_input)
-    return render_template("concordance.html", lang=lang, t=strings_for(lang), archive_name=current_app.config["ARCHIVE_NAME"],
-                           request_=search_request, result=result, error=error, width=width, sort_lines=sort,
+    return render_template("concordance.html", **page_context(), request_=search_request, result=result, error=error, width=width, sort_lines=sort,
                            query_string=query_string), (400 if error else 200)
 
 
@@ -152,7 +148,6 @@ def trends_csv():
 
 @research.get("/trends")
 def trends_page():
-    lang = choose_language(request)
     queries = _trend_queries()
     result = chart = error = None
     if queries:
@@ -161,8 +156,7 @@ def trends_page():
             chart = chart_for(result, normalised=request.args.get("scale") == "per_thousand")
         except LoupeError as bad_input:
             error = str(bad_input)
-    return render_template("trends.html", lang=lang, t=strings_for(lang), archive_name=current_app.config["ARCHIVE_NAME"],
-                           queries=queries, result=result, chart=chart, error=error,
+    return render_template("trends.html", **page_context(), queries=queries, result=result, chart=chart, error=error,
                            interval=request.args.get("interval", "year"), scale=request.args.get("scale", "count")), (400 if error else 200)
 
 
