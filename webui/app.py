@@ -81,7 +81,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(pages)
     app.register_blueprint(research)
     app.register_blueprint(admin, url_prefix="/admin")
-    app.register_blueprint(embed)  # before add_security_headers: its after-request hook must run after it
+    app.register_blueprint(embed)
     app.after_request(add_security_headers)
     install_cors(app)  # before the rate limit, so a preflight costs nothing
     install_rate_limit(app)

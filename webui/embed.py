@@ -87,16 +87,6 @@ def frame_options(ancestors: str) -> str | None:
     return None
 
 
-@embed.after_app_request
-def _allow_framing_of_embed(response: Response) -> Response:
-    # add_security_headers puts X-Frame-Options: DENY on every response, and X-Frame-Options cannot
-    # name other origins; browsers obey frame-ancestors, so /embed drops the DENY it did not ask for.
-    # This hook runs after add_security_headers because the blueprint is registered before it.
-    if request.endpoint == "embed.embed_page" and frame_options(frame_ancestors(current_app.config)) is None:
-        response.headers.pop("X-Frame-Options", None)
-    return response
-
-
 @embed.get("/embed")
 def embed_page():
     lang_param = lang_param_from(request.args)

@@ -20,10 +20,13 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 def add_security_headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    # A view that sets its own policy (/embed, which may be framed) also decides its
+    # own X-Frame-Options; every other response may not be framed at all.
+    if "Content-Security-Policy" not in response.headers:
+        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+        response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    response.headers.setdefault("X-Frame-Options", "DENY")
     hsts_seconds = int(current_app.config.get("HSTS_SECONDS", 0) or 0)
     if hsts_seconds > 0:
         response.headers.setdefault("Strict-Transport-Security", f"max-age={hsts_seconds}; includeSubDomains")
