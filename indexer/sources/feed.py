@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import unicodedata
 from collections.abc import Iterator
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
@@ -17,6 +16,7 @@ from indexer.document import Document, stable_id
 from indexer.errors import SourceError
 from indexer.sources.encoding import declared_xml_encoding, decode_source_bytes, read_source_bytes
 from indexer.sources.outcome import Failure
+from indexer.sources.tidy import clean_line, primary_language
 
 EXTENSIONS = (".rss", ".atom")
 XML_EXTENSIONS = (".xml",)  # a feed only if its root element says so, see is_feed()
@@ -38,9 +38,6 @@ _BLOCK_TAGS = frozenset({
     "section", "article", "header", "footer", "figure", "figcaption", "table", "tr", "pre", "hr",
 })
 _SKIPPED_TAGS = frozenset({"script", "style", "template", "noscript", "iframe", "object"})
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
-
-
 class _FragmentText(HTMLParser):
     """Text of an HTML fragment: block elements end paragraphs, scripts and styles are dropped."""
 
@@ -76,7 +73,7 @@ def html_to_text(fragment: str) -> str:
     parser.feed(fragment or "")
     parser.close()
     paragraphs = (
-        " ".join(unicodedata.normalize("NFC", "".join(parts)).translate(_INVISIBLE).split())
+        clean_line("".join(parts))
         for parts in parser.paragraphs
     )
     return "\n\n".join(p for p in paragraphs if p)
@@ -172,11 +169,6 @@ def _body_and_summary(entry: dict) -> tuple[str, str]:
     return content, "" if description == content else description
 
 
-def _language(feed: dict) -> str:
-    primary = (feed.get("language") or "fr").strip().lower().split("-")[0]
-    return primary if primary.isalpha() and len(primary) in (2, 3) else "fr"
-
-
 def entry_to_document(entry: dict, feed: dict, origin: str, fallback_id: str, source: str) -> Document:
     """One feedparser entry → a Document; ValueError says what is missing."""
     body, summary = _body_and_summary(entry)
@@ -202,7 +194,7 @@ def entry_to_document(entry: dict, feed: dict, origin: str, fallback_id: str, so
         author=_author(entry),
         published=_published(entry),
         tags=_tags(entry),
-        language=_language(feed),
+        language=primary_language(feed.get("language")),
         origin=origin,
     )
 

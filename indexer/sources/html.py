@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -14,6 +13,7 @@ from lxml import etree
 from indexer.document import Document, stable_id
 from indexer.errors import SourceError
 from indexer.sources.encoding import declared_html_charset, decode_source_bytes, read_source_bytes
+from indexer.sources.tidy import clean_line, primary_language
 
 EXTENSIONS = (".html", ".htm")
 
@@ -29,8 +29,6 @@ _BYLINE_ZONE = 2  # only the first lines of the text: further down, "publié le"
 _PROSE_MIN_WORDS = 6
 _LIST_MARKS = ("- ", "• ", "* ", "> ")
 # Scrapers and editors leave these behind; they make two copies of a sentence differ.
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
-_SPACES = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -49,12 +47,6 @@ class ArticlePage:
     language: str
 
 
-def _clean(text: str | None) -> str:
-    """NFC, NBSP and runs of spaces as one space, invisible characters removed."""
-    text = unicodedata.normalize("NFC", text or "").translate(_INVISIBLE)
-    return _SPACES.sub(" ", text).strip()
-
-
 def canonical_url(tree: etree._Element) -> str:
     """The absolute URL of `<link rel=canonical>`, else of `<meta property=og:url>`, else ""."""
     links = [
@@ -71,15 +63,9 @@ def canonical_url(tree: etree._Element) -> str:
     return ""
 
 
-def _language(tree: etree._Element) -> str:
-    lang = (tree.get("lang") or "").strip().lower()
-    primary = lang.split("-")[0]
-    return primary if primary.isalpha() and len(primary) in (2, 3) else "fr"
-
-
 def _paragraphs(text: str) -> list[str]:
     """trafilatura's text, one element a line → paragraphs, without empty or punctuation-only ones."""
-    lines = (_clean(line) for line in text.split("\n"))
+    lines = (clean_line(line) for line in text.split("\n"))
     return [line for line in lines if any(c.isalnum() for c in line)]
 
 
@@ -122,7 +108,7 @@ def extract_article(html_text: str) -> ArticlePage | None:
     tree = trafilatura.load_html(html_text)
     if tree is None:
         return None
-    url, language = canonical_url(tree), _language(tree)
+    url, language = canonical_url(tree), primary_language(tree.get("lang"))
     extracted = trafilatura.bare_extraction(
         tree,
         with_metadata=True,
@@ -134,24 +120,24 @@ def extract_article(html_text: str) -> ArticlePage | None:
     )
     if extracted is None or not (extracted.text or "").strip():
         return None
-    title = _clean(extracted.title)
+    title = clean_line(extracted.title)
     credit, paragraphs = _take_byline(_paragraphs(extracted.text))
     if paragraphs and paragraphs[0].casefold() == title.casefold():
         paragraphs = paragraphs[1:]  # the <h1> inside <article>
     if not any(_is_prose(paragraph) for paragraph in paragraphs):
         return None
-    summary, body = _split_summary(paragraphs, _clean(extracted.description))
-    categories = [_clean(c) for c in extracted.categories or []]
-    tags = (_clean(tag) for tag in extracted.tags or [])
+    summary, body = _split_summary(paragraphs, clean_line(extracted.description))
+    categories = [clean_line(c) for c in extracted.categories or []]
+    tags = (clean_line(tag) for tag in extracted.tags or [])
     return ArticlePage(
         title=title,
         summary=summary,
         body="\n\n".join(body),
         # The credit printed on the page ("Orange avec AFP") is what readers search for;
         # the meta author often lists the agency's journalists instead.
-        author=credit or _clean(extracted.author),
+        author=credit or clean_line(extracted.author),
         published=_published(extracted.date),
-        site_name=_clean(extracted.sitename),
+        site_name=clean_line(extracted.sitename),
         section=next((c for c in categories if c), ""),
         tags=tuple(dict.fromkeys(tag for tag in tags if tag)),
         url=url,
