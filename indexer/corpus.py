@@ -73,25 +73,22 @@ def corpus_files(paths: Iterable[Path]) -> Iterator[Path | Failure]:
             yield Failure(str(path), "no such file or directory")
 
 
+def _count_jsonl_records(path: Path) -> int:
+    try:
+        with jsonl.open_text(path) as lines:
+            return sum(1 for line in lines if line.strip())
+    except (OSError, EOFError, ValueError, lzma.LZMAError, zlib.error):
+        return 0  # read_file will report it, with its reason
+
+
+# How many records a file of each format holds; any other file is one document.
+_COUNTERS = {"jsonl": _count_jsonl_records, "feed": feed.count_entries, "csv": csv_source.count_rows}
+
+
 def count_documents(paths: Iterable[Path]) -> int:
     """How many records the files under `paths` hold, for a progress bar (one per text file)."""
-    total = 0
-    for item in corpus_files(paths):
-        if isinstance(item, Failure):
-            continue
-        if format_of(item) == "jsonl":
-            try:
-                with jsonl.open_text(item) as lines:
-                    total += sum(1 for line in lines if line.strip())
-            except (OSError, EOFError, ValueError, lzma.LZMAError, zlib.error):
-                continue  # read_file will report it, with its reason
-        elif format_of(item) == "feed":
-            total += feed.count_entries(item)
-        elif format_of(item) == "csv":
-            total += csv_source.count_rows(item)
-        else:
-            total += 1
-    return total
+    files = (item for item in corpus_files(paths) if not isinstance(item, Failure))
+    return sum(_COUNTERS.get(format_of(path), lambda _path: 1)(path) for path in files)
 
 
 _READERS = {
