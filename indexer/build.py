@@ -46,6 +46,8 @@ class BuildReport:
     seconds: float = 0.0
     index_path: str = ""
     documents: int = 0  # in the index after the run
+    # Files that failed to read (from Failure.origin): their indexed documents are kept. Not reported.
+    failed_files: set[str] = field(default_factory=set, repr=False)
 
     @property
     def read(self) -> int:
@@ -57,7 +59,8 @@ class BuildReport:
         return self.read / self.seconds if self.seconds else 0.0
 
     def as_dict(self) -> dict:
-        return {**asdict(self), "docs_per_second": round(self.docs_per_second, 1)}
+        fields = {name: value for name, value in asdict(self).items() if name != "failed_files"}
+        return {**fields, "docs_per_second": round(self.docs_per_second, 1)}
 
 
 ProgressCallback = Callable[[int, str], None]  # (documents so far, current origin)
@@ -134,6 +137,7 @@ def unique_documents(
         fingerprint = "" if isinstance(item, Failure) else content_fingerprint(item)
         if isinstance(item, Failure):
             report.failed.append(str(item))
+            report.failed_files.add(_origin_file(item.origin))
         elif item.id in seen_ids:
             report.merged.append(f"{item.origin}: same id {item.id} as an earlier record")
         elif item.url and item.url in seen_urls:
@@ -275,9 +279,8 @@ def _apply_changes(
             report.unchanged += 1
         if progress:
             progress(count, doc.origin)
-    failed_files = {_origin_file(f.split(": ", 1)[0]) for f in report.failed}
     for doc_id, (_hash, origin_file) in indexed.items():
-        if doc_id not in seen and origin_file not in failed_files:
+        if doc_id not in seen and origin_file not in report.failed_files:
             writer.delete_by_term("id", doc_id)
             report.deleted += 1
 
