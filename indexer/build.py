@@ -344,7 +344,8 @@ def build_index(
             # The build in use is already up to date: keep it rather than swap in a copy.
             shutil.rmtree(build_dir, ignore_errors=True)
             prune_builds(index_dir)  # still clear what an interrupted run left
-            report.documents = report.unchanged if scope is None else read_meta(current).get("documents", 0)
+            # Nothing was written, so the build in use holds what its own report counted.
+            report.documents = read_meta(current).get("documents", 0)
             report.seconds = time.perf_counter() - started
             report.index_path = str(index_dir)
             return report

@@ -95,6 +95,17 @@ def test_the_report_is_kept_as_json_beside_the_index(tmp_path: Path) -> None:
     assert meta["corpus"] == [str(corpus)]
 
 
+def test_a_run_that_changes_nothing_while_a_file_fails_reports_every_document_still_indexed(tmp_path: Path) -> None:
+    kept = write_jsonl(tmp_path / "kept.jsonl", [article(n) for n in range(3)])
+    broken = write_jsonl(tmp_path / "broken.jsonl", [article(n) for n in range(10, 12)])
+    build_index([kept, broken], tmp_path / "index")
+    broken.write_bytes(b"\xff\xfe\x00binary")  # unreadable now: its two articles stay indexed
+    report = build_index([kept, broken], tmp_path / "index")
+    assert report.added == report.updated == report.deleted == 0 and report.failed
+    assert len(all_ids(tmp_path / "index")) == 5
+    assert report.documents == 5
+
+
 def test_progress_is_called_once_per_document_with_its_origin(tmp_path: Path) -> None:
     corpus = write_jsonl(tmp_path / "c.jsonl", [article(n) for n in range(4)])
     calls: list[tuple[int, str]] = []
