@@ -303,7 +303,8 @@ def _ranking(searcher: Searcher, prepared: PreparedSearch, sort: str, window: in
     to rebuild and depend on the page.
     """
     cache = searcher_lru(searcher, "rankings", RANKING_CACHE_SIZE)
-    key = (repr(prepared.parsed.whoosh_query), repr(prepared.main_filter), tuple(prepared.facet_filters), sort, window)
+    # The main filter's repr names every facet filter's field, so it also says which facets are selected.
+    key = (repr(prepared.parsed.whoosh_query), repr(prepared.main_filter), sort, window)
     cached = cache.get(key)
     if cached is not None:
         return cached
