@@ -253,6 +253,11 @@ def main(argv: list[str] | None = None) -> int:
     except LoupeError as error:
         print(f"run.py: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:
+        # Whoever read our output stopped (`run.py search … | head`): nothing to report.
+        # Point stdout at /dev/null so the flush at exit does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as error:
         # A full disk or a read-only index directory: the build in use is kept.
         where = f" ({error.filename})" if error.filename else ""

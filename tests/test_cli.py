@@ -309,6 +309,17 @@ def test_search_souverainete_on_the_demo_corpus_lists_the_seed_article_in_the_fi
     assert MALI_CHINE_ID in hit_ids(done.stdout)[:3], done.stdout
 
 
+def test_search_piped_into_a_reader_that_stops_ends_quietly(demo_cli_index: Path) -> None:
+    # As `run.py search … | head`: the reader is gone before the results are written.
+    env = {k: v for k, v in os.environ.items() if k != "LOUPE_INDEX"}
+    search = subprocess.Popen([sys.executable, "run.py", "search", "souverainete", "--index", str(demo_cli_index)],
+                              cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    search.stdout.close()
+    stderr = search.stderr.read().decode()
+    assert search.wait(timeout=300) == 0, stderr
+    assert stderr == ""
+
+
 def test_stats_on_the_demo_corpus_counts_about_two_thousand_documents(demo_cli_index: Path) -> None:
     done = run_cli("stats", "--index", str(demo_cli_index), "--json")
     assert done.returncode == 0, done.stderr
