@@ -20,7 +20,8 @@ SEED_000 = SEEDS / "000_20293e5f2294f2d7.txt"  # Coopération sécuritaire Mali�
 MALI_CHINE_ID = stable_id("text", SEED_000.name)
 MALI_CHINE_TITLE = "Coopération sécuritaire Mali–Chine"
 
-HIT_KEYS = {"id", "title", "url", "source", "author", "published", "section", "tags", "score", "snippet_html"}
+HIT_KEYS = {"id", "title", "url", "source", "author", "published", "section", "tags", "score", "snippet_html",
+            "missing_words"}
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:

@@ -27,6 +27,8 @@ def openapi_document() -> dict:
             "published": {"type": ["string", "null"], "format": "date"}, "section": {"type": "string"},
             "tags": {"type": "array", "items": {"type": "string"}}, "score": {"type": ["number", "null"]},
             "snippet_html": {"type": "string", "description": "sanitised HTML; <mark> is the only tag"},
+            "missing_words": {"type": "array", "items": {"type": "string"},
+                              "description": "query words this article lacks (long queries and partial matches)"},
         },
     }
     error = {
@@ -43,6 +45,8 @@ def openapi_document() -> dict:
         _param("date_to", "last day included: YYYY, YYYY-MM or YYYY-MM-DD", date_schema),
         _param("facet_limit", "values listed per facet", {"type": "integer", "minimum": 1, "maximum": 500, "default": 10}),
         _param("timeline", "1 to include matches per year or month", {"type": "string", "enum": ["0", "1"]}),
+        _param("forms", "1 to list each query word's written forms in the results, with counts",
+               {"type": "string", "enum": ["0", "1"]}),
     ] + [
         _param(name, f"filter on {name}; repeat to combine values with OR", {"type": "string"}, repeat=True)
         for name in FACET_FIELDS
@@ -60,6 +64,8 @@ def openapi_document() -> dict:
                     "properties": {
                         "query": {"type": "string"}, "total": {"type": "integer"}, "page": {"type": "integer"},
                         "per_page": {"type": "integer"}, "took_ms": {"type": "number"},
+                        "notice": {"type": ["string", "null"], "enum": ["only_stop_words", "partial_match", None],
+                                   "description": "partial_match: no article holds every word; the hits hold the most"},
                         "hits": {"type": "array", "items": hit},
                         "facets": {"type": "object", "properties": {
                             name: {"type": "array", "items": facet_value} for name in FACET_FIELDS}},

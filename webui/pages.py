@@ -238,6 +238,44 @@ def timeline_chart(
     return Chart(bars, by_month, CHART_WIDTH, CHART_HEIGHT, CHART_TOP + plot_height, max_count)
 
 
+@dataclass(frozen=True)
+class FormLink:
+    form: str
+    count: int
+    url: str  # the same search with this exact form
+
+
+@dataclass(frozen=True)
+class WordFormsView:
+    word: str
+    forms: list[FormLink]
+
+
+def with_exact_form(query_text: str, word: str, form: str) -> str:
+    """The query with `word` (as typed, elided article included) replaced by `exact:form`.
+
+    A word inside a phrase or behind a prefix cannot be replaced: the exact form is
+    added as a further required word instead.
+    """
+    pattern = re.compile(rf"(?<![\w:*])(?:\w+['’])?{re.escape(word)}(?![\w*])", re.IGNORECASE)
+    for match in pattern.finditer(query_text):
+        if query_text[: match.start()].count('"') % 2 == 0:
+            return query_text[: match.start()] + f"exact:{form}" + query_text[match.end():]
+    return f"{query_text} exact:{form}"
+
+
+def word_forms_view(search_request: SearchRequest, result: SearchResult, links: Links) -> list[WordFormsView]:
+    """The forms panel: each query word's written forms in the results, each a link to its exact search."""
+    return [
+        WordFormsView(word.word, [
+            FormLink(found.form, found.count,
+                     links.search(q=with_exact_form(search_request.query_text, word.word, found.form), page=None))
+            for found in word.forms
+        ])
+        for word in result.forms
+    ]
+
+
 def _fewer_words(query_text: str) -> list[str]:
     """The query with one word left out, for each word (operators tidied away)."""
     tokens = _QUERY_TOKEN.findall(query_text)
@@ -319,7 +357,7 @@ def search_page():
     handle = current_app.extensions["loupe_index"]
     try:
         searcher = handle.searcher()
-        search_request = search_request_from_args(request.args, with_timeline=True)
+        search_request = search_request_from_args(request.args, with_timeline=True, with_forms=True)
         result = run_search(searcher, search_request)
         error = None
     except (IndexMissing, IndexCorrupt) as unavailable:
@@ -346,6 +384,7 @@ def search_page():
             chart=timeline_chart(result.timeline, search_request, links, lang) if result else None,
             citation=citation_line(search_request, result.total, context["archive_name"], lang) if result else "",
             proposals=proposals,
+            word_forms=word_forms_view(search_request, result, links) if result else [],
             facet_names=list(FACET_FIELDS),
             facet_limit_default=FACET_LIMIT,
             per_page_default=DEFAULT_PER_PAGE,

@@ -49,7 +49,7 @@ def _filters(args) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple(filters)
 
 
-def search_request_from_args(args, with_timeline: bool = False) -> SearchRequest:
+def search_request_from_args(args, with_timeline: bool = False, with_forms: bool = False) -> SearchRequest:
     """A SearchRequest from request.args (a MultiDict); raises BadParameter."""
     query_text = args.get("q", "")
     if len(query_text) > MAX_QUERY_LENGTH:
@@ -72,6 +72,7 @@ def search_request_from_args(args, with_timeline: bool = False) -> SearchRequest
         date_to=date_to,
         facet_limit=_int(args, "facet_limit", FACET_LIMIT, 1, MAX_FACET_LIMIT),
         with_timeline=with_timeline or args.get("timeline") in ("1", "true"),
+        with_forms=with_forms or args.get("forms") in ("1", "true"),
     )
 
 

@@ -7,7 +7,9 @@ built here, so they cannot disagree.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Collection
+from itertools import chain
 from dataclasses import asdict, dataclass, field
 
 from whoosh import collectors, query
@@ -21,6 +23,8 @@ from webui.facets import FacetValue, facet_filter, facet_values
 from webui.highlight import NO_TERMS, MatchTerms, highlight_marked, match_terms, sanitise_all, snippet_marked
 from webui.query import ParsedQuery, check_expansions, date_range, parse_query
 from webui.spelling import Suggestion, suggest
+from webui.word_forms import WordForms, word_forms
+from search.query_tree import describe
 
 SORTS = ("relevance", "date", "-date")
 DEFAULT_PER_PAGE = 10
@@ -49,6 +53,7 @@ class SearchRequest:
     date_to: str = ""
     facet_limit: int = FACET_LIMIT
     with_timeline: bool = False
+    with_forms: bool = False  # list each query word's forms in the results, with counts
 
     def selected(self, facet: str) -> tuple[str, ...]:
         return dict(self.filters).get(facet, ())
@@ -71,6 +76,7 @@ class Hit:
     score: float | None
     snippet_html: str
     title_html: str
+    missing_words: list[str] = field(default_factory=list)  # query words this article lacks
 
 
 @dataclass
@@ -85,8 +91,11 @@ class SearchResult:
     facets_more: dict[str, bool]
     suggestion: Suggestion | None
     sort: str = "relevance"
-    notice: str | None = None  # "only_stop_words" when every word was a stop word
+    # "only_stop_words" when every word was a stop word; "partial_match" when no article holds
+    # every word and the hits are the articles holding the most of them
+    notice: str | None = None
     timeline: list[tuple[str, int]] = field(default_factory=list)
+    forms: list[WordForms] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -116,7 +125,8 @@ def stored_metadata(stored: dict) -> dict:
     }
 
 
-def _hits(searcher: Searcher, docnums: list[int], scores: list[float] | None, terms: MatchTerms) -> list[Hit]:
+def _hits(searcher: Searcher, docnums: list[int], scores: list[float] | None, terms: MatchTerms,
+          missing: dict[int, tuple[str, ...]] | None = None) -> list[Hit]:
     """The page's hits, their snippets and titles sanitised by bleach in one pass."""
     stored = [searcher.stored_fields(docnum) for docnum in docnums]
     marked = []
@@ -130,6 +140,7 @@ def _hits(searcher: Searcher, docnums: list[int], scores: list[float] | None, te
             score=round(scores[i], 4) if scores else None,
             snippet_html=next(sanitised),
             title_html=next(sanitised),
+            missing_words=list((missing or {}).get(docnums[i], ())),
         )
         for i, fields in enumerate(stored)
     ]
@@ -250,12 +261,165 @@ def collect_matches(searcher: Searcher, whoosh_query: query.Query, allow: set[in
     return Matches(docnums, doc_values(searcher).by_date(docnums, window, newest_first=sort == "-date"), None)
 
 
+TERM_DOCS_CACHE_SIZE = 256
+
+
+def term_docs(searcher: Searcher, fieldname: str, text: str) -> frozenset[int]:
+    """The documents holding one term, read from its postings and cached on the searcher.
+
+    Questions and long queries repeat common words (`gouvernement`, `2019`): reading
+    a posting list is most of what counting a query's words costs.
+    """
+    cache = searcher_lru(searcher, "term_docs", TERM_DOCS_CACHE_SIZE)
+    key = (fieldname, text)
+    cached = cache.get(key)
+    if cached is None:
+        reader = searcher.reader()
+        docs = frozenset(reader.postings(fieldname, text).all_ids()) if (fieldname, text) in reader else frozenset()
+        cached = cache.put(key, docs)
+    return cached
+
+
+def _term_leaves(whoosh_query: query.Query) -> list[query.Term] | None:
+    """The terms of a query that is a term or an OR of terms (a plain word in title and text)."""
+    if isinstance(whoosh_query, query.Term):
+        return [whoosh_query]
+    if isinstance(whoosh_query, query.Or) and all(isinstance(q, query.Term) for q in whoosh_query.subqueries):
+        return list(whoosh_query.subqueries)
+    return None
+
+
+def query_docs(searcher: Searcher, whoosh_query: query.Query, allow: set[int] | None) -> set[int] | frozenset[int]:
+    """The documents a query matches among `allow`; plain words straight from their postings."""
+    terms = _term_leaves(whoosh_query)
+    if terms is None:
+        return all_matching(searcher, whoosh_query, allow)
+    docs = frozenset().union(*(term_docs(searcher, t.fieldname, t.text) for t in terms))
+    return docs if allow is None else docs & allow
+
+
+def score_documents(searcher: Searcher, queries: list[query.Query], docnums: Collection[int]) -> dict[int, float]:
+    """Each document's score for the sum of `queries`, by skipping each query's matcher to it.
+
+    A long query is an OR of many common words: walking the union of their postings
+    scores tens of thousands of articles to rank the few hundred that hold most of
+    them. Skipping to those few costs a block read each.
+    """
+    scores = dict.fromkeys(docnums, 0.0)
+    context = searcher.context()
+    for subsearcher, offset in searcher.leaf_searchers():
+        end = offset + subsearcher.doc_count_all()
+        local = sorted(d - offset for d in scores if offset <= d < end)
+        if not local:
+            continue
+        for whoosh_query in queries:
+            matcher = whoosh_query.matcher(subsearcher, context)
+            for docnum in local:
+                if not matcher.is_active():
+                    break
+                if matcher.id() < docnum:
+                    matcher.skip_to(docnum)
+                    if not matcher.is_active():
+                        break
+                if matcher.id() == docnum:
+                    scores[docnum + offset] += matcher.score()
+    return scores
+
+
+@dataclass(frozen=True)
+class WordsHeld:
+    """Which of a query's words each candidate article holds (articles holding every required clause)."""
+
+    per_word: list[frozenset[int] | set[int]]
+    held: dict[int, int]  # document → how many of the words
+
+    @classmethod
+    def count(cls, searcher: Searcher, parsed: ParsedQuery, allow: set[int] | None) -> WordsHeld:
+        base = allow if parsed.required is None else all_matching(searcher, parsed.required, allow)
+        per_word = [query_docs(searcher, word, base) for word in parsed.optional]
+        return cls(per_word, dict(Counter(chain.from_iterable(per_word))))
+
+    def at_least(self, minimum: int) -> set[int]:
+        return {docnum for docnum, count in self.held.items() if count >= minimum}
+
+    def missing(self, docnum: int, words: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(word for word, docs in zip(words, self.per_word) if docnum not in docs)
+
+
+@dataclass(frozen=True)
+class PlannedMatches:
+    """What a search lets through under its matching plan, and how it got there."""
+
+    matches: Matches
+    words_held: WordsHeld | None
+    minimum: int | None  # how many of the words each match holds at least; None: not counted (all)
+    partial: bool  # no article holds every word: these hold some
+
+
+# Above this many candidates, one scored walk of the OR beats skipping to each of them.
+MAX_SKIP_SCORED = 3_000
+
+
+def _rank_by_words_held(searcher: Searcher, parsed: ParsedQuery, candidates: set[int], held: dict[int, int],
+                        window: int) -> Matches:
+    """Candidates holding every word first, then the others, by relevance in each group; ties by document number.
+
+    Only the groups needed to fill the window are scored. (Ranking by the number
+    of words held, group after group, put articles sharing a question's generic
+    words above its answer: MRR@10 0.901 against 0.918 on the question set.)
+    """
+    everything = len(parsed.optional)
+    groups: dict[int, list[int]] = {}
+    for docnum in candidates:
+        groups.setdefault(int(held[docnum] == everything), []).append(docnum)
+    ranked: list[tuple[int, float]] = []
+    queries = [q for q in (parsed.required, *parsed.optional) if q is not None]
+    for count in sorted(groups, reverse=True):
+        group = groups[count]
+        if len(group) > MAX_SKIP_SCORED:
+            scored = collect_matches(searcher, parsed.scoring_query, set(group), window - len(ranked), "relevance")
+            ranked += zip(scored.ranked, scored.scores)
+        else:
+            scores = score_documents(searcher, queries, group)
+            ranked += sorted(scores.items(), key=lambda item: (-item[1], item[0]))[: window - len(ranked)]
+        if len(ranked) >= window:
+            break
+    return Matches(candidates, [docnum for docnum, _ in ranked], [score for _, score in ranked])
+
+
+def match_planned(searcher: Searcher, parsed: ParsedQuery, allow: set[int] | None, window: int, sort: str,
+                  allow_partial: bool = True) -> PlannedMatches:
+    """Matches under the query's plan: every word when few, most of them when many, any as a fallback.
+
+    A query whose words are all required runs once, as before; only when it
+    finds nothing, or when its plan asks for a share of the words, are the
+    words counted one by one.
+    """
+    if not parsed.needs_counting:
+        matches = collect_matches(searcher, parsed.whoosh_query, allow, window, sort)
+        if matches.docnums or not allow_partial or len(parsed.optional) < 2:
+            return PlannedMatches(matches, None, None, False)
+    words_held = WordsHeld.count(searcher, parsed, allow)
+    minimum = parsed.minimum
+    candidates = words_held.at_least(minimum)
+    if not candidates and allow_partial:
+        minimum = 1
+        candidates = words_held.at_least(minimum)
+    everything = len(parsed.optional)
+    partial = bool(candidates) and not any(words_held.held[d] == everything for d in candidates)
+    if sort == "relevance":
+        matches = _rank_by_words_held(searcher, parsed, candidates, words_held.held, window)
+    else:
+        matches = Matches(candidates, doc_values(searcher).by_date(candidates, window, newest_first=sort == "-date"), None)
+    return PlannedMatches(matches, words_held, minimum, partial)
+
+
 def ranked_docnums(searcher: Searcher, prepared: PreparedSearch, sort: str, limit: int) -> list[int]:
     """Document numbers of the first `limit` hits of a prepared search in `sort` order, no facets."""
     if prepared.parsed.only_stop_words:
         return []
     allow = filter_docs(searcher, prepared.main_filter)
-    return collect_matches(searcher, prepared.parsed.whoosh_query, allow, limit, sort).ranked
+    return match_planned(searcher, prepared.parsed, allow, limit, sort).matches.ranked
 
 
 RANKING_CACHE_SIZE = 512  # entries average 4 kB on the 34k corpus
@@ -277,9 +441,20 @@ class Ranking:
     ranked: list[int]
     scores: list[float] | None
     counts: Counts
+    missing: dict[int, tuple[str, ...]]  # ranked document → the query words it lacks (only those lacking some)
+    partial: bool  # no article holds every word: the hits hold some
+    forms: list[WordForms]  # each query word's written forms in the matches, with counts
 
 
-def _counts(searcher: Searcher, prepared: PreparedSearch, matched: Collection[int]) -> Counts:
+def _planned_docs(searcher: Searcher, prepared: PreparedSearch, allow: set[int] | None, minimum: int | None) -> set[int]:
+    """The documents among `allow` that the query lets through with `minimum` of its words (None: all)."""
+    parsed = prepared.parsed
+    if minimum is None:
+        return all_matching(searcher, parsed.whoosh_query, allow)
+    return WordsHeld.count(searcher, parsed, allow).at_least(minimum)
+
+
+def _counts(searcher: Searcher, prepared: PreparedSearch, matched: Collection[int], minimum: int | None) -> Counts:
     """Facet and month counts of the matched documents.
 
     A selected facet counts its values under every *other* filter, so a user
@@ -288,14 +463,29 @@ def _counts(searcher: Searcher, prepared: PreparedSearch, matched: Collection[in
     values = doc_values(searcher)
     facets = {name: column.count(matched) for name, column in values.facets.items() if name not in prepared.facet_filters}
     if prepared.facet_filters:
-        base_docs = all_matching(searcher, prepared.parsed.whoosh_query, filter_docs(searcher, _and(prepared.base_filters)))
+        base_docs = _planned_docs(searcher, prepared, filter_docs(searcher, _and(prepared.base_filters)), minimum)
         for name in prepared.facet_filters:
             others = filter_docs(searcher, prepared.filter_without(name))
             facets[name] = values.facets[name].count(base_docs & others if others is not None else base_docs)
     return Counts(facets, values.month.count(matched))
 
 
-def _ranking(searcher: Searcher, prepared: PreparedSearch, sort: str, window: int) -> Ranking:
+def ranking_key(prepared: PreparedSearch, sort: str, window: int, with_forms: bool = False) -> tuple:
+    """Everything a cached ranking depends on: the query and its plan, each filter by role, sort, window.
+
+    Facet filters and the date range are kept apart: `year=2019&year=2020` and
+    `date_from=2019&date_to=2020` select the same articles but count facets differently.
+    """
+    parsed = prepared.parsed
+    facets = tuple(sorted((name, repr(f)) for name, f in prepared.facet_filters.items()))
+    # The words as typed name the forms panel and the missing words: `souverainete` and
+    # `souveraineté` search alike but are shown as typed.
+    typed = describe(parsed.tree) if parsed.tree is not None else ""
+    return (repr(parsed.whoosh_query), typed, parsed.minimum, repr(_and(prepared.base_filters)), facets, sort, window,
+            with_forms)
+
+
+def _ranking(searcher: Searcher, prepared: PreparedSearch, sort: str, window: int, with_forms: bool) -> Ranking:
     """The query's ranking, cached on the searcher, as Solr's query result cache does.
 
     Researchers page through, re-sort and come back to the same searches; the
@@ -303,14 +493,21 @@ def _ranking(searcher: Searcher, prepared: PreparedSearch, sort: str, window: in
     to rebuild and depend on the page.
     """
     cache = searcher_lru(searcher, "rankings", RANKING_CACHE_SIZE)
-    # The main filter's repr names every facet filter's field, so it also says which facets are selected.
-    key = (repr(prepared.parsed.whoosh_query), repr(prepared.main_filter), sort, window)
+    key = ranking_key(prepared, sort, window, with_forms)
     cached = cache.get(key)
     if cached is not None:
         return cached
-    matches = collect_matches(searcher, prepared.parsed.whoosh_query, filter_docs(searcher, prepared.main_filter), window, sort)
-    counts = _counts(searcher, prepared, matches.docnums)
-    return cache.put(key, Ranking(len(matches.docnums), matches.ranked, matches.scores, counts))
+    planned = match_planned(searcher, prepared.parsed, filter_docs(searcher, prepared.main_filter), window, sort)
+    matches, words_held = planned.matches, planned.words_held
+    missing: dict[int, tuple[str, ...]] = {}
+    if words_held is not None:
+        words = prepared.parsed.words
+        missing = {d: lacking for d in matches.ranked if (lacking := words_held.missing(d, words))}
+    counts = _counts(searcher, prepared, matches.docnums, planned.minimum)
+    tree = prepared.parsed.tree
+    forms = word_forms(searcher, tree, matches.docnums) if with_forms and tree is not None else []
+    return cache.put(key, Ranking(len(matches.docnums), matches.ranked, matches.scores, counts, missing,
+                                  planned.partial, forms))
 
 
 def run_search(searcher: Searcher, request: SearchRequest) -> SearchResult:
@@ -323,7 +520,7 @@ def run_search(searcher: Searcher, request: SearchRequest) -> SearchResult:
         return _empty_result(request, sort, started, notice="only_stop_words")
 
     window = min(request.page * request.per_page, MAX_RESULT_WINDOW)
-    ranking = _ranking(searcher, prepared, sort, window)
+    ranking = _ranking(searcher, prepared, sort, window, request.with_forms)
     total = ranking.total
     first = (request.page - 1) * request.per_page
     if first < total and request.page * request.per_page > MAX_RESULT_WINDOW:
@@ -339,7 +536,7 @@ def run_search(searcher: Searcher, request: SearchRequest) -> SearchResult:
 
     terms = match_terms(parsed.whoosh_query, searcher.reader()) if text else NO_TERMS
     scores = ranking.scores[first:window] if sort == "relevance" and text else None
-    hits = _hits(searcher, ranking.ranked[first:window], scores, terms)
+    hits = _hits(searcher, ranking.ranked[first:window], scores, terms, ranking.missing)
     suggestion = suggest(text, searcher) if text else None
     timeline = _timeline(counts.months) if request.with_timeline and total else []
     return SearchResult(
@@ -353,7 +550,9 @@ def run_search(searcher: Searcher, request: SearchRequest) -> SearchResult:
         facets_more=facets_more,
         suggestion=suggestion,
         sort=sort,
+        notice="partial_match" if ranking.partial else None,
         timeline=timeline,
+        forms=ranking.forms,
     )
 
 
@@ -393,4 +592,5 @@ def result_to_json(result: SearchResult) -> dict:
         "facets_more": result.facets_more,
         "suggestion": {"text": result.suggestion.text} if result.suggestion else None,
         "timeline": [{"period": p, "count": c} for p, c in result.timeline],
+        "forms": [asdict(word) for word in result.forms],
     }

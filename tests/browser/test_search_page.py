@@ -209,8 +209,8 @@ def test_a_malformed_query_shows_an_alert_that_names_the_fix(page, live_server):
 
 
 def test_the_zero_result_page_proposes_fewer_words_and_opens_the_help_on_demand(page, live_server):
-    page.goto(live_server.url + "/search?q=souveraineté zorglub&section=Monde")
-    expect(page.locator(".zero")).to_contain_text("Aucun article ne correspond à « souveraineté zorglub »")
+    page.goto(live_server.url + "/search?q=titre:zorglub souveraineté&section=Monde")
+    expect(page.locator(".zero")).to_contain_text("Aucun article ne correspond à « titre:zorglub souveraineté »")
     expect(page.locator("details#help")).not_to_have_attribute("open", "")
     page.locator(".proposals a", has_text="aide").click()
     expect(page.locator("details#help")).to_have_attribute("open", "")

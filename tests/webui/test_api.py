@@ -12,7 +12,8 @@ import pytest
 from webui.app import create_app
 
 SEED_TITLE = "Coopération sécuritaire Mali–Chine : Bamako et Pékin veulent renforcer leur partenariat stratégique"
-HIT_KEYS = {"id", "title", "url", "source", "author", "published", "section", "tags", "score", "snippet_html"}
+HIT_KEYS = {"id", "title", "url", "source", "author", "published", "section", "tags", "score", "snippet_html",
+            "missing_words"}
 FACETS = ("source", "author", "section", "tag", "year")
 
 TOPICS = [

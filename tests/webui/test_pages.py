@@ -222,7 +222,7 @@ def test_a_misspelt_word_gets_a_did_you_mean_link(demo_client):
 
 
 def test_the_zero_result_page_proposes_what_to_try(demo_client):
-    page = html_of(demo_client.get("/search?q=souveraineté zorglub&section=Monde"))
+    page = html_of(demo_client.get("/search?q=titre:zorglub souveraineté&section=Monde"))
     zero = text_of(page.xpath("//div[@class='zero']")[0])
     assert "Aucun article ne correspond" in zero
     proposals = {text_of(a): a.get("href") for a in page.xpath("//ul[@class='proposals']//a")}

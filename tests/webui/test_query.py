@@ -109,9 +109,13 @@ def test_ou_is_the_french_spelling_of_or(found):
     assert found("Niger OU Sénégal") == found("Niger OR Sénégal")
 
 
-def test_lowercase_or_is_a_word_not_an_operator(found):
-    # "ou" is a stop word, so this is Niger AND Sénégal: no article has both.
-    assert found("Niger ou Sénégal") == []
+def test_lowercase_or_is_a_word_not_an_operator(client):
+    # "ou" is a stop word, so this is Niger AND Sénégal: no article has both, and the
+    # answer says so, listing the articles with one of them and the word each lacks.
+    answer = client.get("/api/v1/search", query_string={"q": "Niger ou Sénégal"}).get_json()
+    assert answer["notice"] == "partial_match"
+    lacking = {hit["id"]: hit["missing_words"] for hit in answer["hits"]}
+    assert lacking == {"q02": ["Sénégal"], "q04": ["Sénégal"], "q03": ["Niger"], "q10": ["Niger"]}
 
 
 @pytest.mark.parametrize("query_text", ["Mali NOT Niger", "Mali SAUF Niger", "Mali -Niger"])
