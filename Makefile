@@ -1,5 +1,5 @@
 # Two commands on a fresh Debian machine with Python 3.11:
-#   make serve   install, index corpus/ when there is no index, serve http://127.0.0.1:8000
+#   make serve   install, index corpus/ (only what changed after the first start), serve http://127.0.0.1:8000
 #   make test    install test dependencies and Debian's chromium, run the whole suite
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -11,7 +11,7 @@ PORT ?= 8000
 .PHONY: serve test index chromium bench clean
 
 serve: $(VENV)/.installed
-	@test -L index/current || $(PY) run.py index
+	$(PY) run.py index  # incremental: builds on first start, then only what changed (a second when nothing did)
 	$(PY) run.py serve --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-test chromium

@@ -109,17 +109,84 @@ def derivational_root(folded: str) -> str | None:
     return stem(match.group("root")) if match else None
 
 
+# Inflections that Snowball only recognises with their accents (`protestée` but not
+# `protestee`) or not at all (`active` → `activ`, `actif` → `actif`), as (folded
+# ending, the masculine singular endings it may come from). Applied to the folded
+# word before stemming, at index and query time alike, so every inflection of a
+# word reaches the same stem whether the accents were typed or not. Two endings
+# when the feminine is ambiguous: `-euse` is the feminine of `-eux` (heureuse) and
+# of `-eur` (chercheuse). Not `-ite` (`interdite` but `sécurité`, `université`)
+# nor `-ise` (`prise` but `crise`).
+_INFLECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("iennes", ("ien",)), ("ienne", ("ien",)), ("ennes", ("en",)), ("enne", ("en",)),
+    ("ieres", ("ier",)), ("iere", ("ier",)),
+    ("euses", ("eux", "eur")), ("euse", ("eux", "eur")),
+    ("trices", ("teur",)), ("trice", ("teur",)),
+    ("ives", ("if",)), ("ive", ("if",)),
+    ("elles", ("el",)), ("elle", ("el",)),
+    ("ettes", ("et",)), ("ette", ("et",)),
+    ("onnes", ("on",)), ("onne", ("on",)),
+    ("eaux", ("eau",)),
+    ("aux", ("al",)),
+    ("uites", ("uit",)), ("uite", ("uit",)),
+    ("ees", ("e",)), ("ee", ("e",)),
+    ("ues", ("u",)), ("ue", ("u",)),
+    ("us", ("u",)),
+)
+# Four-letter words lose only these endings (`tuée`, `élue`): `vive` or `bonne` would be too short to tell.
+_SHORT_INFLECTIONS = frozenset({"ee", "ue"})
+
+# Words Snowball conflates with another word of a different meaning (snowballstem/snowball#209:
+# `français` → `franc`, the currency; `Vienne` → `viens`), kept apart as a stemmer override list
+# does in Lucene and Elasticsearch. Folded forms → the term they are indexed and searched under.
+STEM_OVERRIDES: dict[str, str] = {
+    "france": "france",
+    "francais": "francais", "francaise": "francais", "francaises": "francais",
+    "vienne": "vienne",
+    "niger": "niger",
+}
+MIN_INFLECTED_STEM = 2  # letters left before the ending: `elle` and `ive` alone are not inflections
+
+
+def masculine_singulars(folded: str) -> tuple[str, ...]:
+    """The folded word with a feminine or plural ending put back to the masculine singular."""
+    if len(folded) < SHORT_WORD_LENGTH:
+        return (folded,)
+    for ending, replacements in _INFLECTIONS:
+        if folded.endswith(ending) and len(folded) - len(ending) >= MIN_INFLECTED_STEM:
+            if len(folded) == SHORT_WORD_LENGTH and ending not in _SHORT_INFLECTIONS:
+                break
+            return tuple(folded[: -len(ending)] + replacement for replacement in replacements)
+    return (folded,)
+
+
+@lru_cache(maxsize=200_000)
+def query_terms(word: str) -> tuple[str, ...]:
+    """The terms a lowercased query word searches for: one, or two when its ending is ambiguous."""
+    folded = fold(word)
+    if folded in STEM_OVERRIDES:
+        return (STEM_OVERRIDES[folded],)
+    return tuple(dict.fromkeys(stem(form) for form in masculine_singulars(folded)))
+
+
+def query_term(word: str) -> str:
+    """The main term a lowercased query word searches for."""
+    return query_terms(word)[0]
+
+
 @lru_cache(maxsize=200_000)
 def index_variants(word: str) -> tuple[str, ...]:
     """The terms indexed for one lowercased word, all at the same position.
 
-    The stem of the folded form is what a query produces, so every spelling of a
-    word meets itself. The folded stem of the accented form adds Snowball's
-    accent-aware suffix rules (`sécurité` → `secur`) and the -eté root adds
-    `souverain` for `souveraineté`.
+    The stems of its masculine singular forms are what a query produces, so every
+    spelling and inflection of a word meets itself. The folded stem of the accented
+    form adds Snowball's accent-aware suffix rules (`sécurité` → `secur`) and the
+    -eté root adds `souverain` for `souveraineté`.
     """
     folded = fold(word)
-    variants = [stem(folded)]
+    variants = list(query_terms(word))
+    if folded in STEM_OVERRIDES:
+        return tuple(variants)
     if folded != word:
         accented = fold(stem(word))
         if accented not in variants:
@@ -128,11 +195,6 @@ def index_variants(word: str) -> tuple[str, ...]:
     if root and root not in variants:
         variants.append(root)
     return tuple(variants)
-
-
-def query_term(word: str) -> str:
-    """The one term a lowercased query word searches for."""
-    return stem(fold(word))
 
 
 class FrenchTokenizer(RegexTokenizer):
@@ -201,8 +263,10 @@ class FrenchStemFilter(Filter):
     def __call__(self, tokens):
         for t in tokens:
             if t.mode == "query":
-                t.text = query_term(t.text)
-                yield t
+                # Alternatives of an ambiguous ending share the word's position.
+                for term in query_terms(t.text):
+                    t.text = term
+                    yield t
                 continue
             for variant in index_variants(t.text):
                 t.text = variant

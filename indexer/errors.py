@@ -33,3 +33,9 @@ class IndexCorrupt(LoupeError):
 
     code = "index_corrupt"
     http_status = 503
+
+
+class IndexOutdated(IndexCorrupt):
+    """The index was built by an older Loupe whose analysis or schema differ."""
+
+    code = "index_outdated"

@@ -21,7 +21,8 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.index import Index
 
-from indexer.errors import IndexCorrupt, IndexMissing
+from indexer.errors import IndexCorrupt, IndexMissing, IndexOutdated
+from indexer.schema import SCHEMA_VERSION
 
 CURRENT_LINK = "current"
 META_FILE = "loupe.json"
@@ -55,6 +56,12 @@ def open_current(index_dir: Path) -> tuple[Index, Path]:
             f"the index at {build} cannot be read ({type(error).__name__}: {error}); "
             "run `python run.py index --rebuild` to build it again from the corpus"
         ) from None
+    version = read_meta(build).get("schema_version")
+    if version is not None and version != SCHEMA_VERSION:
+        raise IndexOutdated(
+            f"the index at {index_dir}/ was built by an older Loupe (schema {version}, now {SCHEMA_VERSION}); "
+            "run `python run.py index` to rebuild it"
+        )
     return index, build
 
 

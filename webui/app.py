@@ -92,7 +92,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         try:
             searcher = handle.searcher()
         except (IndexMissing, IndexCorrupt) as error:
-            status = "no_index" if isinstance(error, IndexMissing) else "index_corrupt"
+            status = "no_index" if isinstance(error, IndexMissing) else error.code
             return jsonify({"status": status, "message": str(error)}), error.http_status
         meta = read_meta(handle.build)
         return jsonify({"status": "ok", "documents": searcher.doc_count(), "last_update": meta.get("built_at")})

@@ -22,6 +22,7 @@ from indexer.analysis import (
     FrenchTokenizer,
     index_variants,
     query_term,
+    query_terms,
     word_spans,
 )
 from indexer.build import build_index
@@ -171,6 +172,46 @@ def test_stem_filter_in_query_mode_emits_one_term_per_word() -> None:
 @pytest.mark.parametrize("spelling", ["souveraineté", "souverainete", "souverainetés"])
 def test_every_spelling_of_a_word_queries_a_term_that_its_index_variants_hold(spelling: str) -> None:
     assert query_term(spelling) in index_variants("souveraineté")
+
+
+def _meet(typed: str, written: str) -> bool:
+    """Whether a query word finds an indexed word: one of its terms is among the indexed ones."""
+    return not set(query_terms(typed)).isdisjoint(index_variants(written))
+
+
+INFLECTED_PAIRS = [
+    ("protesté", "protestee"), ("protestée", "protestes"), ("condamné", "condamnee"), ("tué", "tuee"),
+    ("élu", "elue"), ("battu", "battus"), ("actif", "active"), ("actives", "actif"), ("sportif", "sportives"),
+    ("heureux", "heureuse"), ("dangereux", "dangereuses"), ("joueur", "joueuse"), ("chercheur", "chercheuses"),
+    ("acteur", "actrice"), ("directrice", "directeur"), ("policier", "policiere"), ("dernière", "dernier"),
+    ("musicien", "musicienne"), ("européen", "europeennes"), ("cruel", "cruelle"), ("bon", "bonne"),
+    ("champion", "championne"), ("cadet", "cadette"), ("conduit", "conduite"), ("national", "nationaux"),
+    ("journal", "journaux"), ("nouveau", "nouveaux"), ("fermé", "fermer"), ("décidait", "decide"),
+]
+
+
+@pytest.mark.parametrize("one, other", INFLECTED_PAIRS)
+def test_inflected_forms_find_each_other_with_or_without_accents(one: str, other: str) -> None:
+    assert _meet(one, other) and _meet(other, one), (query_terms(one), index_variants(other))
+
+
+@pytest.mark.parametrize("one, other", [
+    ("mali", "mal"), ("marie", "mari"), ("château", "chat"), ("france", "franc"), ("français", "franc"),
+    ("vienne", "viens"), ("crise", "cris"), ("université", "univers"), ("chapelle", "chapeau"),
+])
+def test_short_words_proper_names_and_look_alikes_stay_apart(one: str, other: str) -> None:
+    assert not _meet(one, other) and not _meet(other, one)
+
+
+def test_an_ambiguous_feminine_searches_both_masculines_at_one_position() -> None:
+    assert query_terms("joueuse") == ("joueux", "joueur")
+    stemmed = tokens_with_positions("joueuse mali", FrenchStemFilter(), mode="query")
+    assert stemmed == [("joueux", 0), ("joueur", 0), ("mali", 1)]
+
+
+def test_france_and_francais_stay_apart_from_the_currency_but_meet_their_own_forms() -> None:
+    assert _meet("francaise", "françaises") and _meet("france", "france")
+    assert not _meet("france", "français")
 
 
 def test_stemmers_give_the_same_terms_from_eight_threads_at_once() -> None:
