@@ -62,10 +62,12 @@ MARKED_CHARS = 200_000
 
 
 def _marked_paragraphs(paragraphs: list[str], terms: MatchTerms) -> list[str]:
-    marked, seen = [], 0
+    """Paragraphs as HTML, words marked up to MARKED_CHARS in all: a longer paragraph is cut there."""
+    marked, budget = [], MARKED_CHARS
     for paragraph in paragraphs:
-        marked.append(highlight_html(paragraph, terms if seen < MARKED_CHARS else NO_TERMS))
-        seen += len(paragraph)
+        head, tail = paragraph[:budget], paragraph[budget:]
+        marked.append(highlight_html(head, terms if budget else NO_TERMS) + highlight_html(tail, NO_TERMS))
+        budget = max(0, budget - len(paragraph))
     return marked
 
 
