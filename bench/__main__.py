@@ -1,4 +1,4 @@
-"""Loupe's benchmark suite: indexing, query latency, HTTP throughput and relevance beside tantivy and FTS5.
+"""Loupe's benchmark suite: indexing, query latency, HTTP throughput and relevance beside Lucene, tantivy and FTS5.
 
     python -m bench [--limit N] [--scale 3 | --skip-scale] [--skip-http] [--rounds 3] [--duration 15] [--out bench/results/]
 
@@ -10,47 +10,34 @@ from __future__ import annotations
 import argparse
 import json
 import shlex
-import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 from bench import http_load, report
+from bench.builds import build_all, close_engines, open_engines
 from bench.corpus import REPO, WORK_DIR, unique_records, write_corpus
-from bench.engines import fts5, loupe, tantivy_engine, whoosh_stock
+from bench.progress import log
 from bench.queries import load_queries
-from bench.relevance import load_known_items, mean_reciprocal_rank
+from bench.relevance_sets import relevance_results
 
 UPDATE_FRACTION = 0.01
 CONCURRENCY = (1, 4, 16)
-
-
-def log(message: str) -> None:
-    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def build_all(corpus: Path, run_dir: Path, engines: tuple[str, ...]) -> dict:
-    """Each engine's build in its own child process: seconds, documents, peak RSS, 1% update."""
-    builds = {}
-    for engine in engines:
-        out_dir = run_dir / engine
-        shutil.rmtree(out_dir, ignore_errors=True)
-        log(f"building {engine} from {corpus.name}")
-        command = [sys.executable, "-m", "bench.build_child", engine, str(corpus), str(out_dir),
-                   "--update-fraction", str(UPDATE_FRACTION)]
-        finished = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=False)
-        if finished.returncode != 0:
-            raise SystemExit(f"bench: building {engine} failed:\n{finished.stderr[-2000:]}")
-        builds[engine] = json.loads(finished.stdout.strip().splitlines()[-1])
-        log(f"  {builds[engine]}")
-    return builds
+# Whoosh with its stock analyzer is a relevance baseline only: built (and its build measured), not timed.
+QUERIED = ("loupe", "lucene_fr", "lucene_fr_fold", "tantivy", "fts5")
+BUILT = QUERIED + ("whoosh_stock",)
 
 
 def query_latencies(run_dir: Path, queries, rounds: int) -> dict:
     """Milliseconds per full request, engines interleaved query by query so noise hits them alike."""
-    engines = {"loupe": loupe.Engine(run_dir / "loupe"), "tantivy": tantivy_engine.Engine(run_dir / "tantivy"),
-               "fts5": fts5.Engine(run_dir / "fts5")}
+    engines = open_engines(run_dir, QUERIED)
+    try:
+        return _interleaved_latencies(engines, queries, rounds)
+    finally:
+        close_engines(engines)
+
+
+def _interleaved_latencies(engines: dict, queries, rounds: int) -> dict:
     first_pass = {name: [] for name in engines}
     for name, engine in engines.items():  # warm-up, timed apart: opens searchers, fills caches
         for bench_query in queries:
@@ -72,12 +59,11 @@ def query_latencies(run_dir: Path, queries, rounds: int) -> dict:
 
 
 def relevance(run_dir: Path, corpus_ids: set[str]) -> dict:
-    items = [item for item in load_known_items() if item["id"] in corpus_ids]
-    engines = {"loupe": loupe.Engine(run_dir / "loupe"), "tantivy": tantivy_engine.Engine(run_dir / "tantivy"),
-               "fts5": fts5.Engine(run_dir / "fts5"), "whoosh_stock": whoosh_stock.Engine(run_dir / "whoosh_stock")}
-    mrr = {name: {"and": mean_reciprocal_rank(engine, items, True), "or": mean_reciprocal_rank(engine, items, False)}
-           for name, engine in engines.items()}
-    return {"items": len(items), "mrr": mrr}
+    engines = open_engines(run_dir, BUILT)
+    try:
+        return relevance_results(engines, corpus_ids)
+    finally:
+        close_engines(engines)
 
 
 def http_figures(run_dir: Path, queries, rounds: int, duration: float) -> dict:
@@ -115,7 +101,7 @@ def main(argv: list[str] | None = None) -> None:
     queries = load_queries()
     log(f"{len(records):,} documents, {len(queries)} queries")
 
-    results: dict = {"build": build_all(corpus, run_dir, ("loupe", "tantivy", "fts5", "whoosh_stock"))}
+    results: dict = {"build": build_all(corpus, run_dir, BUILT, UPDATE_FRACTION)}
     log("query latency in-process")
     results["latency"] = query_latencies(run_dir, queries, args.rounds)
     log("relevance")
@@ -126,7 +112,7 @@ def main(argv: list[str] | None = None) -> None:
     if not args.skip_scale and args.scale > 1:
         scale_dir = WORK_DIR / f"run-{len(records)}x{args.scale}"
         scale_corpus = write_corpus(records, scale_dir / "corpus.jsonl", scale=args.scale)
-        results["build_scale"] = build_all(scale_corpus, scale_dir, ("loupe", "tantivy", "fts5"))
+        results["build_scale"] = build_all(scale_corpus, scale_dir, QUERIED, UPDATE_FRACTION)
         log("query latency in-process, scaled corpus")
         results["latency_scale"] = query_latencies(scale_dir, queries, 1)
 
@@ -135,6 +121,8 @@ def main(argv: list[str] | None = None) -> None:
                        "seconds": time.perf_counter() - started}
     text = report.document(results)
     print(report.markdown(results))
+    if report.refused_note(results["relevance"]):
+        print("\n" + report.refused_note(results["relevance"]))
     args.out.mkdir(parents=True, exist_ok=True)
     stem = args.out / f"{results['meta']['date']}-{machine['hostname']}"
     stem.with_suffix(".md").write_text(text, encoding="utf-8")

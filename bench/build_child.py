@@ -4,7 +4,8 @@
 
 Run as a separate process so that its peak memory is this build's own. The peak is VmHWM from
 /proc/self/status, not ru_maxrss: Linux keeps ru_maxrss across exec, so a child forked from the
-(large) benchmark process would report the parent's size.
+(large) benchmark process would report the parent's size. An engine that builds in a process of
+its own (Lucene's JVM) reports that process's peak through `build_peak_rss_kib()`.
 """
 
 from __future__ import annotations
@@ -17,12 +18,23 @@ from pathlib import Path
 
 from bench.corpus import edited, read_corpus
 
+# "module" or "module:object": the object (or module) has build(corpus, out_dir), and may have update(),
+# prepare() (untimed set-up, such as compiling) and build_peak_rss_kib().
 ENGINE_MODULES = {
     "loupe": "bench.engines.loupe",
     "tantivy": "bench.engines.tantivy_engine",
     "fts5": "bench.engines.fts5",
     "whoosh_stock": "bench.engines.whoosh_stock",
+    "lucene_fr": "bench.engines.lucene:FR",
+    "lucene_fr_fold": "bench.engines.lucene:FR_FOLD",
 }
+
+
+def load_engine(name: str):
+    """The module (or the object inside it) that builds engine `name`."""
+    module_name, _, attribute = ENGINE_MODULES[name].partition(":")
+    module = importlib.import_module(module_name)
+    return getattr(module, attribute) if attribute else module
 
 
 def every_nth(corpus: Path, fraction: float) -> list[tuple[int, dict]]:
@@ -47,11 +59,13 @@ def main() -> None:
     parser.add_argument("out_dir", type=Path)
     parser.add_argument("--update-fraction", type=float, default=0.0)
     args = parser.parse_args()
-    module = importlib.import_module(ENGINE_MODULES[args.engine])
+    module = load_engine(args.engine)
+    if hasattr(module, "prepare"):
+        module.prepare()
     started = time.perf_counter()
     documents = module.build(args.corpus, args.out_dir)
     seconds = time.perf_counter() - started
-    peak_mb = peak_rss_kib() / 1024
+    peak_mb = (module.build_peak_rss_kib() if hasattr(module, "build_peak_rss_kib") else peak_rss_kib()) / 1024
     outcome = {"engine": args.engine, "documents": documents, "seconds": seconds, "peak_rss_mb": peak_mb}
     if args.update_fraction and hasattr(module, "update"):
         changed = every_nth(args.corpus, args.update_fraction)

@@ -1,6 +1,10 @@
 """Known-item relevance: queries rewritten from an article's title or summary, MRR@10 per engine.
 
     python -m bench.relevance --make   # rewrite bench/known_items.json (committed; do not regenerate casually)
+    python -m bench.relevance --run [--limit N] [--engines loupe,lucene_fr,...] [--reuse] [--rebuild loupe]
+                                       # build or reuse, then print the relevance table (bench/relevance_run.py)
+
+The other sets (by query kind, questions) and their scoring are in known_item_kinds.py and relevance_sets.py.
 
 Rewriting (deterministic): accents removed, elided articles and stop words dropped, about one
 word in three swapped for another inflected form (plural ↔ singular, -al ↔ -aux, -er ↔ -é,
@@ -13,6 +17,7 @@ import argparse
 import hashlib
 import json
 import re
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -106,15 +111,25 @@ def mean_reciprocal_rank(engine, items: list[dict], conjunction: bool) -> float:
     return sum(reciprocal_rank(engine.rank(item["query"], conjunction), item["id"]) for item in items) / len(items)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if "--run" in argv:
+        from bench.relevance_run import main as run  # imported here: it needs this module's names
+
+        run(argv)
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--make", action="store_true", help=f"rewrite {KNOWN_ITEMS_FILE.name}")
-    args = parser.parse_args()
+    parser.add_argument("--run", action="store_true", help="build or reuse, then print the relevance table "
+                        "(see python -m bench.relevance --run --help)")
+    args = parser.parse_args(argv)
     if args.make:
         items = make_known_items()
         KNOWN_ITEMS_FILE.write_text(
             "[\n" + ",\n".join(json.dumps(i, ensure_ascii=False) for i in items) + "\n]\n", encoding="utf-8")
         print(f"{len(items)} known items written to {KNOWN_ITEMS_FILE}")
+    else:
+        parser.print_help()
 
 
 if __name__ == "__main__":

@@ -12,9 +12,12 @@ from datetime import date
 import psutil
 
 from bench.corpus import REPO
+from bench.relevance_sets import ALL_KINDS, MODES
 
-REFERENCES = ("tantivy", "fts5", "whoosh_stock")
-TITLES = {"loupe": "Loupe", "tantivy": "tantivy", "fts5": "SQLite FTS5", "whoosh_stock": "Whoosh StandardAnalyzer"}
+REFERENCES = ("lucene_fr", "lucene_fr_fold", "tantivy", "fts5", "whoosh_stock")
+TITLES = {"loupe": "Loupe", "lucene_fr": "Lucene FrenchAnalyzer", "lucene_fr_fold": "Lucene French + ASCII folding",
+          "tantivy": "tantivy", "fts5": "SQLite FTS5", "whoosh_stock": "Whoosh StandardAnalyzer"}
+MEASURES = {"mrr": "MRR@10", "success": "success@10"}
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -70,10 +73,10 @@ def _target(value: float | None, target: float, higher_is_better: bool) -> str:
     return f"{'≥' if higher_is_better else '<'} {target:g}: " + ("met" if met else f"**missed by {abs(gap):.0f}%**")
 
 
-def _row(measure: str, figures: dict, target: str = "") -> str:
+def _row(measure: str, figures: dict, target: str = "", references: tuple[str, ...] = REFERENCES) -> str:
     loupe = figures.get("loupe")
     cells = [_fmt(loupe) if isinstance(loupe, (int, float)) else (loupe or "—")]
-    for engine in REFERENCES:
+    for engine in references:
         value = figures.get(engine)
         cells.append(_with_ratio(value, loupe if isinstance(loupe, (int, float)) else figures.get("loupe_ref")))
     return "| " + " | ".join([measure] + cells + [target]) + " |"
@@ -111,6 +114,38 @@ def _latency_rows(latency: dict, label: str) -> list[str]:
     return rows
 
 
+def _versus_best(figures: dict) -> str:
+    """Whether Loupe is at least as good as every reference, and the best one if not."""
+    others = {e: v for e, v in figures.items() if e != "loupe"}
+    if "loupe" not in figures or not others:
+        return ""
+    best = max(others, key=others.get)
+    if figures["loupe"] >= others[best]:
+        return "≥ every reference: met"
+    return f"≥ every reference: **missed by {others[best] - figures['loupe']:.3f}** ({TITLES[best]})"
+
+
+def relevance_rows(relevance: dict, references: tuple[str, ...] = REFERENCES) -> list[str]:
+    """MRR@10 and success@10 per set, mode and kind, one row each (see bench/relevance_sets.py)."""
+    rows = []
+    for row in relevance["rows"]:
+        kind = {"rewritten": "", "question": "", ALL_KINDS: ": all kinds"}.get(row["kind"], f": {row['kind']}")
+        for measure, title in MEASURES.items():
+            label = f"{row['label']}{kind} ({row['items']}), {MODES[row['mode']]}: {title}"
+            rows.append(_row(label, row[measure], _versus_best(row[measure]), references))
+    return rows
+
+
+def refused_note(relevance: dict) -> str:
+    """One line on the Loupe requests that answered HTTP 4xx (counted as misses), with a few examples."""
+    refused = relevance.get("refused") or []
+    if not refused:
+        return ""
+    examples = "; ".join(f"`{r['query']}` ({r['status']}: {r['message']})" for r in refused[:5])
+    return (f"Loupe answered HTTP 4xx to {len(refused)} relevance request(s), counted as misses: "
+            f"{examples}{' …' if len(refused) > 5 else ''}")
+
+
 def markdown(results: dict) -> str:
     head = ["measure"] + [TITLES[e] for e in ("loupe",) + REFERENCES] + ["issue 7 target (Loupe)"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -125,12 +160,7 @@ def markdown(results: dict) -> str:
             lines.append(_row(
                 f"corpus: HTTP throughput, {level['clients']} client(s), req/s (errors {level['error_rate']:.1%})",
                 {"loupe": level["rps"]}, target))
-    relevance = results["relevance"]
-    for mode, words in (("and", "all words"), ("or", "any word")):
-        figures = {e: r[mode] for e, r in relevance["mrr"].items()}
-        target = "≥ every reference: " + ("met" if all(
-            figures["loupe"] >= v for e, v in figures.items() if e != "loupe") else "**missed**")
-        lines.append(_row(f"known items ({relevance['items']}): MRR@10, {words}", figures, target))
+    lines += relevance_rows(results["relevance"])
     if "build_scale" in results:
         label = f"{results['meta']['scale']}× corpus"
         lines += _build_rows(results["build_scale"], label)
@@ -148,8 +178,8 @@ def document(results: dict) -> str:
         f"load average at start {', '.join(f'{x:.2f}' for x in host['load_average'])}",
         f"- Corpus: {meta['documents']:,} OrangeSum articles (duplicates skipped)"
         + (f"; scale run {meta['scale']}× = {meta['documents'] * meta['scale']:,}" if "build_scale" in results else ""),
-        f"- Queries: {meta['queries']} from bench/queries.json × {meta['rounds']} rounds; "
-        f"known items: {results['relevance']['items']} from bench/known_items.json",
+        f"- Queries: {meta['queries']} from bench/queries.json × {meta['rounds']} rounds; relevance sets: "
+        + ", ".join(f"bench/{f}" for f in results["relevance"].get("files", {}).values()),
         f"- Code: {meta['code']}",
         f"- Command: `{meta['command']}`",
         f"- Duration: {meta['seconds'] / 60:.1f} min",
@@ -159,6 +189,8 @@ def document(results: dict) -> str:
         "matches, 10 hits with snippets. See bench/README.md for what each row measures.",
         "",
         markdown(results),
+        "",
+        refused_note(results["relevance"]),
         "",
     ])
 

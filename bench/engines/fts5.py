@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 from pathlib import Path
@@ -101,6 +102,9 @@ class Engine:
         return sum(count for _source, count in by_source), [row[0] for row in hits]
 
     def rank(self, text: str, conjunction: bool) -> list[str]:
-        match = match_expression(BenchQuery("known_item", text), conjunction)
+        # Plain words, each quoted: no FTS5 syntax (not even a leading `-`) can come from the text.
+        match = (" AND " if conjunction else " OR ").join(_quoted([w]) for w in re.findall(r"\w+", text))
+        if not match:
+            return []
         rows = self.db.execute(f"SELECT id FROM docs WHERE docs MATCH ? ORDER BY {RANK} LIMIT 10", [match])
         return [row[0] for row in rows]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -13,6 +14,13 @@ from bench.queries import BenchQuery
 
 ANALYZER = "fr_stem"
 HEAP_BYTES = 256_000_000  # Loupe's writer gets 256 MB too
+_SYNTAX = re.compile(r"([^\w\s])")
+_OPERATORS = re.compile(r"\b(AND|OR|NOT|IN|TO)\b")
+
+
+def plain_words(text: str) -> str:
+    """`text` with every character of tantivy's query syntax escaped, so `?` or `"` never breaks parsing."""
+    return _OPERATORS.sub(lambda m: m.group(1).lower(), _SYNTAX.sub(r"\\\1", text))
 
 
 def _analyzer() -> tantivy.TextAnalyzer:
@@ -125,5 +133,5 @@ class Engine:
         return result.count, ids
 
     def rank(self, text: str, conjunction: bool) -> list[str]:
-        result = self.searcher.search(self._text_query(text, conjunction), 10, count=False)
+        result = self.searcher.search(self._text_query(plain_words(text), conjunction), 10, count=False)
         return [self.searcher.doc(address)["id"][0] for _score, address in result.hits]

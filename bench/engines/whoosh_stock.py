@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from whoosh import fields, index, qparser
@@ -39,5 +40,7 @@ class Engine:
     def rank(self, text: str, conjunction: bool) -> list[str]:
         group = qparser.AndGroup if conjunction else qparser.OrGroup
         parser = qparser.MultifieldParser(list(BOOSTS), self.index.schema, fieldboosts=BOOSTS, group=group)
-        results = self.searcher.search(parser.parse(text), limit=10)
+        # Whoosh's parser has no escape; its analyzer keeps only words anyway, so pass just those (lowered,
+        # so that AND/OR/NOT stay words), and no `?` or `*` wildcard comes from the text.
+        results = self.searcher.search(parser.parse(" ".join(re.findall(r"\w+", text.lower()))), limit=10)
         return [hit["id"] for hit in results]
