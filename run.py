@@ -12,12 +12,9 @@ import time
 from pathlib import Path
 
 from indexer.errors import LoupeError
-from indexer.registry import REGISTRY_FILE
-from indexer.schema import term_text
-from indexer.store import default_index_dir
+from settings import load_settings
 
 EXIT_USAGE = 2
-DEFAULT_REGISTRY = Path(__file__).resolve().parent / "corpus" / REGISTRY_FILE
 
 
 def _progress_printer():
@@ -65,12 +62,15 @@ def _sources_for(args: argparse.Namespace):
 
 
 def cmd_index(args: argparse.Namespace) -> int:
+    from engines.factory import open_target
     from indexer.jobs import run_job
 
     sources, scope = _sources_for(args)
     started_by = os.environ.get("LOUPE_JOB_STARTED_BY", "cli")  # the admin console sets "admin"
     report = run_job(
-        sources, Path(args.index), rebuild=args.rebuild, scope=scope, started_by=started_by, progress=_progress_printer()
+        sources, Path(args.index), target=open_target(args.settings.engine, **_engine_settings(args)),
+        rebuild=args.rebuild, scope=scope,
+        started_by=started_by, progress=_progress_printer(),
     )
     if sys.stderr.isatty():
         sys.stderr.write("\r\033[K")
@@ -107,7 +107,7 @@ def cmd_sources(args: argparse.Namespace) -> int:
         remove_source(registry, args.name)
         print(f"Removed source {args.name!r} from {registry}; the next `python run.py index` deletes its documents.")
         return 0
-    counts = _documents_per_collection(Path(args.index))
+    counts = _documents_per_collection(args)
     for s in load_registry(registry):
         files = s.files(registry.parent)
         print(f"{s.name:<24} {counts.get(s.name, 0):>7,} docs  {len(files):>4} file(s)  {s.path}"
@@ -115,20 +115,24 @@ def cmd_sources(args: argparse.Namespace) -> int:
     return 0
 
 
-def _documents_per_collection(index_dir: Path) -> dict[str, int]:
+def _engine_settings(args: argparse.Namespace) -> dict:
+    settings = args.settings
+    return {"index_dir": Path(args.index), "solr_url": settings.solr_url, "solr_collection": settings.solr_collection}
+
+
+def _engine(args: argparse.Namespace):
+    from engines.factory import open_engine
+
+    return open_engine(args.settings.engine, **_engine_settings(args))
+
+
+def _documents_per_collection(args: argparse.Namespace) -> dict[str, int]:
     from indexer.errors import IndexMissing
-    from indexer.store import open_current
 
     try:
-        ix, _build = open_current(index_dir)
+        return _engine(args).documents_per_collection()
     except IndexMissing:
         return {}
-    with ix.searcher() as searcher:
-        reader = searcher.reader()
-        return {
-            term_text(term): reader.doc_frequency("collection", term)
-            for term in reader.lexicon("collection")
-        }
 
 
 def _bold_marks(snippet_html: str, bold: bool) -> str:
@@ -140,12 +144,12 @@ def _bold_marks(snippet_html: str, bold: bool) -> str:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from webui.index_handle import IndexHandle
-    from webui.search import SearchRequest, result_to_json, run_search
+    from search.request import SearchRequest
+    from search.results import result_to_json
+    from search.service import run_search
 
-    handle = IndexHandle(Path(args.index))
     request = SearchRequest(query_text=args.query, per_page=args.limit)
-    result = run_search(handle.searcher(), request)
+    result = run_search(_engine(args), request)
     if args.json:
         print(json.dumps(result_to_json(result), ensure_ascii=False, indent=2))
         return 0
@@ -166,9 +170,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from webui.index_handle import IndexHandle
-
-    stats = IndexHandle(Path(args.index)).stats()
+    stats = _engine(args).stats()
     print(json.dumps(stats, ensure_ascii=False, indent=2) if args.json else _format_stats(stats))
     return 0
 
@@ -189,19 +191,36 @@ def _format_stats(stats: dict) -> str:
 def cmd_serve(args: argparse.Namespace) -> int:
     from webui.serve import serve
 
-    serve(Path(args.index), host=args.host, port=args.port, dev=args.dev, workers=args.workers)
+    serve(args.settings, host=args.host, port=args.port, dev=args.dev, workers=args.workers)
     return 0
+
+
+def port(text: str) -> int:
+    """A TCP port for --port; argparse names a bad one in its usage error (exit code 2)."""
+    number = int(text)
+    if not 0 < number < 65536:
+        raise argparse.ArgumentTypeError(f"{text} is not allowed: a port from 1 to 65535")
+    return number
+
+
+def read_settings(args: argparse.Namespace) -> None:
+    """The settings, read once: the flags --index and --registry override LOUPE_* and the LOUPE_CONFIG file."""
+    flags = {"index_dir": getattr(args, "index", None), "registry_path": getattr(args, "registry", None)}
+    args.settings = load_settings(**{name: value for name, value in flags.items() if value})
+    args.index = str(args.settings.index_dir)
+    if "registry" in args:
+        args.registry = str(args.settings.registry_path)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="run.py", description="Loupe: full-text search for French press archives.")
     commands = parser.add_subparsers(dest="command", required=True)
-    index_help = "index directory (default: $LOUPE_INDEX or index/)"
+    index_help = "index directory (default: $LOUPE_INDEX, else index_dir in the $LOUPE_CONFIG file, else index/)"
 
-    registry_help = "source registry (default: corpus/sources.toml)"
+    registry_help = "source registry (default: $LOUPE_REGISTRY_PATH or corpus/sources.toml)"
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--registry", default=str(DEFAULT_REGISTRY), help=registry_help)
-    common.add_argument("--index", default=str(default_index_dir()), help=index_help)
+    common.add_argument("--registry", help=registry_help)
+    common.add_argument("--index", help=index_help)
     index = commands.add_parser("index", help="bring the index in line with the sources (incremental)", parents=[common])
     index.add_argument("--corpus", action="append", metavar="PATH", help="file or directory to index instead of the registry (repeatable)")
     index.add_argument("--source", action="append", metavar="NAME", help="reindex only this registry source (repeatable)")
@@ -223,20 +242,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     search = commands.add_parser("search", help="search the index")
     search.add_argument("query")
-    search.add_argument("--index", default=str(default_index_dir()), help=index_help)
+    search.add_argument("--index", help=index_help)
     search.add_argument("--limit", type=int, default=10, help="hits to show (1–100, default 10)")
     search.add_argument("--json", action="store_true", help="print the JSON of GET /api/v1/search")
     search.set_defaults(func=cmd_search)
 
     stats = commands.add_parser("stats", help="documents, sources, date range, size")
-    stats.add_argument("--index", default=str(default_index_dir()), help=index_help)
+    stats.add_argument("--index", help=index_help)
     stats.add_argument("--json", action="store_true")
     stats.set_defaults(func=cmd_stats)
 
     serve = commands.add_parser("serve", help="serve the web app")
-    serve.add_argument("--index", default=str(default_index_dir()), help=index_help)
+    serve.add_argument("--index", help=index_help)
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", type=port, default=8000)
     serve.add_argument("--workers", type=int, default=0, help="worker processes (default: number of CPUs)")
     serve.add_argument("--dev", action="store_true", help="Flask's debug server, one process")
     serve.set_defaults(func=cmd_serve)
@@ -249,6 +268,7 @@ def main(argv: list[str] | None = None) -> int:
         print("run.py: error: --limit must be between 1 and 100", file=sys.stderr)
         return EXIT_USAGE
     try:
+        read_settings(args)  # a bad setting is a SettingsError: one line, exit code 2
         return args.func(args)
     except LoupeError as error:
         print(f"run.py: error: {error}", file=sys.stderr)

@@ -23,11 +23,9 @@ every word first kept the long known-item queries at 0.959 (0.934 without).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from indexer.analysis import query_term, word_spans
 from indexer.stopwords import FRENCH_STOP_WORDS
-from search.query_tree import And, Node, Pattern, Word
+from engines.query import And, MatchPlan, Node, Pattern, Word
 from search.question_words import is_question_word, without_inversion
 
 ALL_REQUIRED_UP_TO = 3
@@ -44,28 +42,6 @@ def minimum_should_match(words: int) -> int:
 def content_terms(text: str) -> tuple[str, ...]:
     """The search terms a typed word stands for: stop words gone, each word folded and stemmed."""
     return tuple(query_term(word) for _start, _end, word in word_spans(text) if word not in FRENCH_STOP_WORDS)
-
-
-@dataclass(frozen=True)
-class MatchPlan:
-    """What an article must match: every `required` clause, and `minimum` of the `optional` words."""
-
-    required: tuple[Node, ...]
-    optional: tuple[Word | Pattern, ...]
-    minimum: int
-
-    @property
-    def words(self) -> tuple[str, ...]:
-        """The optional words as the researcher typed them, for "missing: …"."""
-        return tuple(word.text for word in self.optional)
-
-    @property
-    def all_required(self) -> bool:
-        return self.minimum == len(self.optional)
-
-    def partial(self) -> MatchPlan:
-        """The fallback when too few articles match: any one of the words."""
-        return MatchPlan(self.required, self.optional, min(1, len(self.optional)))
 
 
 def _is_content_word(node: Node) -> bool:
@@ -104,4 +80,4 @@ def plan(tree: Node) -> MatchPlan:
         if terms and terms not in seen:  # a stop word, or a second spelling of the same word
             seen.add(terms)
             optional.append(word)
-    return MatchPlan(required, tuple(optional), minimum_should_match(len(optional)))
+    return MatchPlan(required, tuple(optional), minimum_should_match(len(optional)), tree)

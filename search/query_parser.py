@@ -24,9 +24,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from indexer.errors import LoupeError
-from search.dates import check_date_value
-from search.query_tree import And, DateRange, Near, Node, Not, Or, Pattern, Phrase, Word
+from engines.dates import check_date_value
+from engines.query import And, DateRange, Near, Node, Not, Or, Pattern, Phrase, QuerySyntaxError, Word
 
 MAX_QUERY_LENGTH = 1000
 MIN_PREFIX_LENGTH = 2
@@ -61,12 +60,6 @@ _FIELD = re.compile(r"([^\W\d_]+):(?=\S)")
 _BOOST = re.compile(r"\^\d+(?:\.\d+)?$")
 _SLOP = re.compile(r"~(\d+)")
 _RANGE = re.compile(r"\[\s*(\S*?)\s+TO\s+(\S*?)\s*\]|\[\s*TO\s+(\S*?)\s*\]|\[\s*(\S*?)\s+TO\s*\]")
-
-
-class QuerySyntaxError(LoupeError):
-    """The query text cannot be understood; the message says where and how to fix it."""
-
-    code = "query_syntax"
 
 
 @dataclass(frozen=True)

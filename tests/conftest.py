@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from indexer.build import build_index
+from engines.whoosh import build_index
 from webui.app import create_app
 
 REPO = Path(__file__).resolve().parent.parent

@@ -1,30 +1,29 @@
-"""The JSON API, /api/v1: thin routes that parse the request, call search, jsonify."""
+"""The JSON API, /api/v1: thin routes that parse the request, call search, jsonify.
+
+Errors are answered by webui/errors.py, in JSON on these routes.
+"""
 
 from __future__ import annotations
 
 from dataclasses import asdict, replace
 
-from flask import Blueprint, current_app, jsonify, request, url_for
+from flask import Blueprint, jsonify, request, url_for
 
-from indexer.errors import LoupeError
-from webui.article import get_article, similar_articles
-from webui.json_errors import error_response
+from search.article import get_article, similar_articles
+from search.results import result_to_json
+from search.service import run_search
+from webui.errors import error_response
 from webui.openapi import openapi_document
 from webui.params import query_string, search_request_from_args
-from webui.search import result_to_json, run_search
+from webui.state import current_engine
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
-
-
-@api.errorhandler(LoupeError)
-def _loupe_error(error: LoupeError):
-    return error_response(error.code, str(error), error.http_status)
 
 
 @api.get("/search")
 def search():
     search_request = search_request_from_args(request.args)
-    result = run_search(current_app.extensions["loupe_index"].searcher(), search_request)
+    result = run_search(current_engine(), search_request)
     answer = result_to_json(result)
     if result.suggestion:
         corrected = replace(search_request, query_text=result.suggestion.text, page=1)
@@ -34,7 +33,7 @@ def search():
 
 @api.get("/documents/<doc_id>")
 def document(doc_id: str):
-    article = get_article(current_app.extensions["loupe_index"].searcher(), doc_id, request.args.get("q", ""))
+    article = get_article(current_engine(), doc_id, request.args.get("q", ""))
     if article is None:
         return error_response("not_found", f"no article with id {doc_id!r}", 404)
     return jsonify(article.as_json())
@@ -42,7 +41,7 @@ def document(doc_id: str):
 
 @api.get("/documents/<doc_id>/similar")
 def similar(doc_id: str):
-    articles = similar_articles(current_app.extensions["loupe_index"].searcher(), doc_id)
+    articles = similar_articles(current_engine(), doc_id)
     if articles is None:
         return error_response("not_found", f"no article with id {doc_id!r}", 404)
     return jsonify({"id": doc_id, "similar": [asdict(a) for a in articles]})

@@ -12,12 +12,14 @@ from flask import Blueprint, Response, current_app, render_template, request, se
 from markupsafe import escape
 
 from indexer.errors import LoupeError
-from indexer.schema import FACET_FIELDS
+from engines.base import FACETS
 from webui.cors import WILDCARD, parse_origins
 from webui.i18n import choose_language, format_decimal, strings_for
 from webui.pages import Links, lang_param_from, original_url, page_context
 from webui.params import search_request_from_args
-from webui.search import SearchRequest, run_search
+from search.request import SearchRequest
+from search.service import run_search
+from webui.state import current_engine
 from webui.security import CONTENT_SECURITY_POLICY
 
 embed = Blueprint("embed", __name__)
@@ -96,7 +98,7 @@ def embed_page():
         if "per_page" not in request.args:
             search_request = replace(search_request, per_page=EMBED_PER_PAGE)
         if search_request.query_text.strip():
-            result = run_search(current_app.extensions["loupe_index"].searcher(), search_request)
+            result = run_search(current_engine(), search_request)
     except LoupeError as failure:  # a bad query (400) or the archive's trouble (503)
         search_request = SearchRequest(query_text=request.args.get("q", "")[:1000])
         error, status = str(failure), failure.http_status
@@ -137,7 +139,7 @@ def widget_options(args) -> dict[str, str]:
         return args.get(name, "").strip()[:MAX_OPTION_LENGTH]
 
     per_page = text("per-page")
-    facets = [f for f in (v.strip() for v in text("facets").split(",")) if f in FACET_FIELDS]
+    facets = [f for f in (v.strip() for v in text("facets").split(",")) if f in FACETS]
     accent = text("accent")
     return {
         "lang": text("widget-lang") if text("widget-lang") in WIDGET_LANGS else "",  # ?lang= is the page's own
@@ -217,7 +219,7 @@ def integrate_page():
                                widget_strings["search_button"]),
         iframe_snippet=f'<iframe src="{escape(iframe_src)}" title="{escape(iframe_title)}" width="100%" height="480"></iframe>',
         search_action=search_action,
-        facet_names=list(FACET_FIELDS),
+        facet_names=list(FACETS),
         gzip_kb=kilobytes(widget_gzip_size(), lang),
         cors_origins=parse_origins(current_app.config.get("CORS_ORIGINS")),
         wildcard=WILDCARD,

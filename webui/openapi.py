@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from indexer.schema import FACET_FIELDS
-from webui.search import MAX_PER_PAGE, SORTS
+from engines.base import FACETS
+from search.request import MAX_PER_PAGE, SORTS
 
 
 def _param(name: str, description: str, schema: dict, repeat: bool = False) -> dict:
@@ -49,7 +49,7 @@ def openapi_document() -> dict:
                {"type": "string", "enum": ["0", "1"]}),
     ] + [
         _param(name, f"filter on {name}; repeat to combine values with OR", {"type": "string"}, repeat=True)
-        for name in FACET_FIELDS
+        for name in FACETS
     ]
     return {
         "openapi": "3.1.0",
@@ -68,7 +68,7 @@ def openapi_document() -> dict:
                                    "description": "partial_match: no article holds every word; the hits hold the most"},
                         "hits": {"type": "array", "items": hit},
                         "facets": {"type": "object", "properties": {
-                            name: {"type": "array", "items": facet_value} for name in FACET_FIELDS}},
+                            name: {"type": "array", "items": facet_value} for name in FACETS}},
                         "suggestion": {"type": ["object", "null"], "properties": {
                             "text": {"type": "string"}, "url": {"type": "string"}}},
                     }}}}}, "400": error},

@@ -14,9 +14,13 @@ from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, current_app, has_request_context, render_template, request, url_for
 
-from indexer.errors import IndexCorrupt, IndexMissing, LoupeError
-from indexer.schema import FACET_FIELDS
-from webui.article import get_article, similar_articles
+from engines.base import FACETS
+from indexer.errors import LoupeError
+from search.article import get_article, similar_articles
+from search.request import DEFAULT_PER_PAGE, FACET_LIMIT, MAX_FACET_LIMIT, SearchRequest
+from search.results import SearchResult
+from search.service import run_search
+from webui.errors import is_input_error
 from webui.i18n import (
     LANGUAGE_NAMES,
     LANGUAGES,
@@ -29,7 +33,7 @@ from webui.i18n import (
     syntax_help_for,
 )
 from webui.params import request_to_params, search_request_from_args
-from webui.search import DEFAULT_PER_PAGE, FACET_LIMIT, MAX_FACET_LIMIT, SearchRequest, SearchResult, run_search
+from webui.state import current_engine
 
 pages = Blueprint("pages", __name__)
 
@@ -168,7 +172,7 @@ def chips_for(search_request: SearchRequest, links: Links, strings: dict[str, st
 
 
 def clear_all_url(search_request: SearchRequest, links: Links) -> str:
-    cleared = {name: None for name in FACET_FIELDS}
+    cleared = {name: None for name in FACETS}
     return links.search(date_from=None, date_to=None, page=None, **cleared)
 
 
@@ -300,7 +304,7 @@ def _fewer_words(query_text: str) -> list[str]:
 
 
 def zero_result_proposals(
-    search_request: SearchRequest, result: SearchResult, chips: list[Chip], links: Links, searcher, lang: str
+    search_request: SearchRequest, result: SearchResult, chips: list[Chip], links: Links, lang: str
 ) -> list[Proposal]:
     """What to try when nothing matched: the suggestion, each filter removed, fewer words."""
     strings = strings_for(lang)
@@ -318,8 +322,10 @@ def zero_result_proposals(
         )
     for text in _fewer_words(search_request.query_text):
         try:
-            count = run_search(searcher, replace(search_request, query_text=text, page=1, per_page=1)).total
-        except LoupeError:
+            count = run_search(current_engine(), replace(search_request, query_text=text, page=1, per_page=1)).total
+        except LoupeError as failure:
+            if not is_input_error(failure):
+                raise
             continue
         if count:
             proposals.append(
@@ -354,22 +360,20 @@ def page_context() -> dict:
 def search_page():
     context = page_context()
     lang = context["lang"]
-    handle = current_app.extensions["loupe_index"]
     try:
-        searcher = handle.searcher()
         search_request = search_request_from_args(request.args, with_timeline=True, with_forms=True)
-        result = run_search(searcher, search_request)
+        result = run_search(current_engine(), search_request)
         error = None
-    except (IndexMissing, IndexCorrupt) as unavailable:
-        return render_template("error.html", message=str(unavailable), **context), unavailable.http_status
-    except LoupeError as bad_input:
+    except LoupeError as bad_input:  # shown beside the form; index trouble goes to webui/errors.py
+        if not is_input_error(bad_input):
+            raise
         search_request = SearchRequest(query_text=request.args.get("q", "")[:1000])
         result, error = None, str(bad_input)
     links = Links(search_request, lang_param_from(request.args))
     chips = chips_for(search_request, links, context["t"], lang)
     proposals = []
     if result is not None and result.total == 0 and result.notice is None:
-        proposals = zero_result_proposals(search_request, result, chips, links, searcher, lang)
+        proposals = zero_result_proposals(search_request, result, chips, links, lang)
     status = 400 if error else 200
     return (
         render_template(
@@ -385,7 +389,7 @@ def search_page():
             citation=citation_line(search_request, result.total, context["archive_name"], lang) if result else "",
             proposals=proposals,
             word_forms=word_forms_view(search_request, result, links) if result else [],
-            facet_names=list(FACET_FIELDS),
+            facet_names=list(FACETS),
             facet_limit_default=FACET_LIMIT,
             per_page_default=DEFAULT_PER_PAGE,
             facet_limit_expanded=min(FACET_LIMIT_EXPANDED, MAX_FACET_LIMIT),
@@ -409,18 +413,14 @@ def original_url(url: str) -> str | None:
 def article_page(doc_id: str):
     context = page_context()
     try:
-        searcher = current_app.extensions["loupe_index"].searcher()
-    except (IndexMissing, IndexCorrupt) as unavailable:
-        return render_template("error.html", message=str(unavailable), **context), unavailable.http_status
-    try:
         search_request = search_request_from_args(request.args)
-    except LoupeError:
+    except LoupeError:  # a bad search to go back to does not hide the article
         search_request = SearchRequest(query_text=request.args.get("q", "")[:1000])
     links = Links(search_request, lang_param_from(request.args))
-    article = get_article(searcher, doc_id, search_request.query_text)
+    article = get_article(current_engine(), doc_id, search_request.query_text)
     if article is None:
         return render_template("error.html", message=context["t"]["not_found"], back_url=links.search(), **context), 404
-    similar = similar_articles(searcher, doc_id) or []
+    similar = similar_articles(current_engine(), doc_id) or []
     has_search = bool(search_request.query_text or search_request.filters or search_request.date_from
                       or search_request.date_to)
     return render_template(

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
-from indexer.schema import FACET_FIELDS
-from webui.query import MAX_QUERY_LENGTH, check_date_value
-from webui.search import (
+from engines.base import FACETS
+from engines.dates import check_date_value
+from search.query_parser import MAX_QUERY_LENGTH
+from search.request import (
     DEFAULT_PER_PAGE,
     FACET_LIMIT,
     MAX_FACET_LIMIT,
@@ -36,7 +37,7 @@ def _int(args: Mapping, name: str, default: int, low: int, high: int) -> int:
 
 def _filters(args) -> tuple[tuple[str, tuple[str, ...]], ...]:
     filters = []
-    for name in FACET_FIELDS:
+    for name in FACETS:
         values = tuple(dict.fromkeys(v.strip() for v in args.getlist(name) if v.strip()))
         if len(values) > MAX_FILTER_VALUES:
             raise BadParameter(f"at most {MAX_FILTER_VALUES} values of {name} can be combined")

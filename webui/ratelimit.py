@@ -12,7 +12,7 @@ import time
 
 from flask import Flask, Response, request
 
-from webui.json_errors import error_response, is_machine_route
+from webui.errors import error_response, is_machine_route
 
 MAX_TRACKED_CLIENTS = 50_000
 

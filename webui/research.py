@@ -10,21 +10,18 @@ from datetime import date
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 
 from indexer.errors import LoupeError
-from webui.atom import atom_feed
-from webui.concordance import DEFAULT_WIDTH, concordance
-from webui.exports import FORMATS, export_records, render_export
-from webui.json_errors import error_response, is_machine_route
+from search.atom import atom_feed
+from search.concordance import DEFAULT_WIDTH, concordance
+from search.exports import FORMATS, export_records, render_export
+from search.request import BadParameter
+from search.trends import trends
+from webui.errors import is_input_error
 from webui.pages import page_context
 from webui.params import query_string, search_request_from_args
-from webui.search import BadParameter
-from webui.trends import trends
+from webui.state import current_engine
 from webui.trends_chart import chart_for
 
 research = Blueprint("research", __name__)
-
-
-def _searcher():
-    return current_app.extensions["loupe_index"].searcher()
 
 
 def _article_url(doc_id: str) -> str:
@@ -39,21 +36,13 @@ def _int_arg(name: str, default: int) -> int:
         raise BadParameter(f"{name} must be a whole number, got {raw!r}") from None
 
 
-@research.errorhandler(LoupeError)
-def _bad_input(error: LoupeError):
-    status = error.http_status
-    if is_machine_route(request.path):
-        return error_response(error.code, str(error), status)
-    return render_template("error.html", message=str(error), **page_context()), status
-
-
 @research.get("/api/v1/export/<fmt>")
 def export(fmt: str):
     if fmt not in FORMATS:
         raise BadParameter(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
     search_request = search_request_from_args(request.args)
     cap = current_app.config.get("EXPORT_CAP", 5000)
-    records = export_records(_searcher(), search_request, _article_url, cap)
+    records = export_records(current_engine(), search_request, _article_url, cap)
     mimetype, extension = FORMATS[fmt]
     body = render_export(fmt, records, date.today())
     filename = f"loupe-{date.today().isoformat()}.{extension}"
@@ -66,7 +55,7 @@ def search_feed():
     archive = current_app.config["ARCHIVE_NAME"]
     label = search_request.query_text or "*"
     feed = atom_feed(
-        _searcher(), search_request,
+        current_engine(), search_request,
         feed_url=request.url,
         search_url=url_for("pages.search_page", _external=True) + "?" + query_string(search_request),
         title=f"{archive} — {label}",
@@ -79,7 +68,7 @@ def _concordance_for_request():
     search_request = search_request_from_args(request.args)
     width = _int_arg("width", DEFAULT_WIDTH)
     sort = request.args.get("sort_lines", "date")
-    return search_request, width, sort, concordance(_searcher(), search_request, width=width, sort=sort)
+    return search_request, width, sort, concordance(current_engine(), search_request, width=width, sort=sort)
 
 
 @research.get("/api/v1/concordance")
@@ -108,8 +97,10 @@ def concordance_page():
     width, sort = _int_arg("width", DEFAULT_WIDTH), request.args.get("sort_lines", "date")
     if search_request.query_text.strip():
         try:
-            result = concordance(_searcher(), search_request, width=width, sort=sort)
+            result = concordance(current_engine(), search_request, width=width, sort=sort)
         except LoupeError as bad_input:
+            if not is_input_error(bad_input):
+                raise
             error = str(bad_input)
     return render_template("concordance.html", **page_context(), request_=search_request, result=result, error=error, width=width, sort_lines=sort,
                            query_string=query_string), (400 if error else 200)
@@ -122,7 +113,7 @@ def _trend_queries() -> list[str]:
 def _trends_for_request():
     base = search_request_from_args(request.args)
     queries = _trend_queries()
-    return trends(_searcher(), replace(base, query_text=""), queries, request.args.get("interval", "year"))
+    return trends(current_engine(), replace(base, query_text=""), queries, request.args.get("interval", "year"))
 
 
 @research.get("/api/v1/trends")
@@ -155,6 +146,8 @@ def trends_page():
             result = _trends_for_request()
             chart = chart_for(result, normalised=request.args.get("scale") == "per_thousand")
         except LoupeError as bad_input:
+            if not is_input_error(bad_input):
+                raise
             error = str(bad_input)
     return render_template("trends.html", **page_context(), queries=queries, result=result, chart=chart, error=error,
                            interval=request.args.get("interval", "year"), scale=request.args.get("scale", "count")), (400 if error else 200)

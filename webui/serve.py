@@ -6,22 +6,22 @@ Whoosh searching is CPU-bound Python, so processes, not threads, give throughput
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
-from indexer.store import open_current
+from engines.factory import open_engine
+from settings import Settings
 
 REQUEST_TIMEOUT_SECONDS = 30
 
 
-def serve(index_dir: Path, host: str = "127.0.0.1", port: int = 8000, dev: bool = False, workers: int = 0) -> None:
-    open_current(index_dir)  # fail now, with the fix in the message, if there is no index
-    # The index reaches the app as any other setting does. Not as create_app's
-    # test_config: that is for tests, and starts without a rate limit.
-    os.environ["LOUPE_INDEX_DIR"] = str(index_dir)
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, dev: bool = False, workers: int = 0) -> None:
+    """Serve the app for `settings`, read once in this (the master) process: every worker gets the same ones."""
+    # Fail now, with the fix in the message, if there is no index (or no Solr to answer).
+    open_engine(settings.engine, index_dir=settings.index_dir, solr_url=settings.solr_url,
+                solr_collection=settings.solr_collection, warm=False).health()
     from webui.app import create_app
 
     if dev:
-        create_app().run(host=host, port=port, debug=True)
+        create_app(settings).run(host=host, port=port, debug=True)
         return
     from gunicorn.app.base import BaseApplication
 
@@ -31,9 +31,17 @@ def serve(index_dir: Path, host: str = "127.0.0.1", port: int = 8000, dev: bool 
             self.cfg.set("workers", workers or os.cpu_count() or 2)
             self.cfg.set("timeout", REQUEST_TIMEOUT_SECONDS)
             self.cfg.set("accesslog", "-")
+            self.cfg.set("post_worker_init", post_worker_init)
 
         def load(self):
-            return create_app()
+            # Called in each worker after the fork: the settings object came with it from the master.
+            return create_app(settings)
 
-    print(f"Loupe serving {index_dir}/ on http://{host}:{port}", flush=True)
+    def post_worker_init(worker) -> None:
+        """Warm the worker's engine before its first request, and follow the builds swapped in later."""
+        engine = worker.wsgi.extensions["loupe_engine"]
+        engine.warm()
+        engine.watch()
+
+    print(f"Loupe serving {settings.index_dir}/ on http://{host}:{port}", flush=True)
     LoupeServer().run()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from engines.whoosh.writer import WhooshIndex
 from indexer.jobs import run_job
 from indexer.registry import load_registry
 from tests.conftest import LiveServer, write_jsonl
@@ -25,7 +26,7 @@ def test_reindex_all_shows_live_progress_then_the_report_without_reloading(tmp_p
     registry = corpus / "sources.toml"
     registry.write_text('[sources.presse]\npath = "presse"\n', encoding="utf-8")
     index_dir = tmp_path / "index"
-    run_job([s.corpus_source(corpus) for s in load_registry(registry)], index_dir)
+    run_job([s.corpus_source(corpus) for s in load_registry(registry)], index_dir, target=WhooshIndex(index_dir))
     write_jsonl(corpus / "presse" / "lot-2.jsonl", [article(n) for n in range(10, 10 + NEW_ARTICLES)])
     app = create_app({"INDEX_DIR": str(index_dir), "REGISTRY_PATH": str(registry), "ADMIN_TOKEN": TOKEN})
 

@@ -16,8 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
-from indexer.build import build_index
-from indexer.store import current_build
+from engines.whoosh import build_index
+from engines.whoosh.store import current_build
 from tests.conftest import free_port
 from webui.app import create_app
 

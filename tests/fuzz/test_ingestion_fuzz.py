@@ -13,12 +13,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indexer.build import build_index
+from engines.whoosh import build_index
 from indexer.corpus import read_file
 from indexer.document import Document
 from indexer.errors import SourceError
 from indexer.sources.outcome import Failure
-from indexer.store import open_current
+from engines.whoosh.store import open_current
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures"

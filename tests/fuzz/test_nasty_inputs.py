@@ -19,8 +19,8 @@ from urllib.parse import quote
 
 import pytest
 
-from indexer.build import build_index
-from indexer.store import open_current
+from engines.whoosh import build_index
+from engines.whoosh.store import open_current
 from webui.app import create_app
 
 REPO = Path(__file__).resolve().parents[2]

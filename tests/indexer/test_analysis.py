@@ -25,12 +25,14 @@ from indexer.analysis import (
     query_terms,
     word_spans,
 )
-from indexer.build import build_index
+from engines.whoosh import build_index
 from indexer.corpus import read_sources
 from indexer.document import stable_id
 from indexer.stopwords import FRENCH_STOP_WORDS
-from indexer.store import open_current
-from webui.search import SearchRequest, run_search
+from engines.whoosh.store import open_current
+from engines.whoosh.engine import WhooshEngine
+from search.request import SearchRequest
+from search.service import run_search
 from tests.conftest import write_jsonl
 
 SEEDS = Path(__file__).resolve().parent.parent / "fixtures" / "seeds"
@@ -279,9 +281,7 @@ def loupe_index(corpus, tmp_path_factory) -> Path:
 
 
 def search_ids(index_dir: Path, query_text: str) -> list[str]:
-    ix, _ = open_current(index_dir)
-    with ix.searcher() as searcher:
-        result = run_search(searcher, SearchRequest(query_text=query_text, per_page=100))
+    result = run_search(WhooshEngine(index_dir), SearchRequest(query_text=query_text, per_page=100))
     return [hit.id for hit in result.hits]
 
 
@@ -307,9 +307,7 @@ def test_unaccented_plural_finds_the_accented_singular(loupe_index: Path) -> Non
 
 
 def test_a_query_of_stop_words_only_returns_an_empty_result_with_a_notice(loupe_index: Path) -> None:
-    ix, _ = open_current(loupe_index)
-    with ix.searcher() as searcher:
-        result = run_search(searcher, SearchRequest(query_text="le la de et"))
+    result = run_search(WhooshEngine(loupe_index), SearchRequest(query_text="le la de et"))
     assert result.total == 0
     assert result.hits == []
     assert result.notice == "only_stop_words"

@@ -14,10 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from indexer.build import LOCK_FILE, build_index, build_lock
+from engines.whoosh import build_index
+from engines.whoosh.writer import LOCK_FILE, build_lock
 from indexer.errors import IndexLocked, IndexMissing, SourceError
-from indexer.store import CURRENT_LINK, META_FILE, current_build, open_current, read_meta
-from webui.search import SearchRequest, run_search
+from engines.whoosh.store import CURRENT_LINK, META_FILE, current_build, open_current, read_meta
+from engines.whoosh.engine import WhooshEngine
+from search.request import SearchRequest
+from search.service import run_search
 from tests.conftest import write_jsonl
 
 REPO = Path(__file__).resolve().parent.parent.parent
@@ -47,9 +50,7 @@ def article(n: int, words: int = 40, **fields) -> dict:
 
 
 def search_ids(index_dir: Path, query_text: str) -> list[str]:
-    ix, _ = open_current(index_dir)
-    with ix.searcher() as searcher:
-        result = run_search(searcher, SearchRequest(query_text=query_text, per_page=100))
+    result = run_search(WhooshEngine(index_dir), SearchRequest(query_text=query_text, per_page=100))
     return [hit.id for hit in result.hits]
 
 
@@ -211,7 +212,7 @@ def test_a_build_that_finds_no_document_is_refused_and_keeps_the_index_in_use(tm
 # ---------------------------------------------------------------- a build killed mid-way
 
 BUILD_SCRIPT = (
-    "import sys; from pathlib import Path; from indexer.build import build_index; "
+    "import sys; from pathlib import Path; from engines.whoosh import build_index; "
     "build_index([Path(sys.argv[1])], Path(sys.argv[2]))"
 )
 
@@ -278,7 +279,7 @@ def test_a_build_from_another_process_is_refused_while_the_lock_is_held(tmp_path
     index_dir = tmp_path / "index"
     corpus = write_jsonl(tmp_path / "c.jsonl", [article(1)])
     script = (
-        "import sys; from pathlib import Path; from indexer.build import build_index; "
+        "import sys; from pathlib import Path; from engines.whoosh import build_index; "
         "from indexer.errors import IndexLocked\n"
         "try:\n    build_index([Path(sys.argv[1])], Path(sys.argv[2]))\n"
         "except IndexLocked as e:\n    print(e); sys.exit(3)\n"

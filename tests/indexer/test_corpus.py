@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from indexer.build import build_index
+from engines.whoosh import build_index
 from indexer.corpus import corpus_files, count_documents, format_of, read_sources
 from indexer.document import Document
 from indexer.sources.outcome import Failure
-from indexer.store import open_current
+from engines.whoosh.store import open_current
 
 SEED_000 = Path(__file__).resolve().parent.parent / "fixtures" / "seeds" / "000_20293e5f2294f2d7.txt"
 

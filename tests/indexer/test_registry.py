@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from indexer.build import build_index
+from engines.whoosh import build_index
 from indexer.registry import RegisteredSource, RegistryError, add_source, load_registry, remove_source
-from indexer.store import open_current
+from engines.whoosh.store import open_current
 
 
 def test_a_registry_round_trips_through_add_and_remove(tmp_path: Path) -> None:

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from indexer.build import build_index
+from engines.whoosh import build_index
 from indexer.corpus import count_documents, format_of, read_file
 from indexer.document import Document, stable_id
 from indexer.errors import SourceError
 from indexer.sources.feed import html_to_text, read_feed
 from indexer.sources.outcome import Failure
-from indexer.store import open_current
+from engines.whoosh.store import open_current
 
 FEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
 RSS = FEEDS / "actualites-sahel.rss"

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from indexer.build import build_index
+from engines.whoosh import build_index
 from indexer.corpus import format_of, read_file
 from indexer.document import Document, stable_id
 from indexer.errors import SourceError
 from indexer.sources.html import read_html_file
 from indexer.sources.outcome import Failure
-from indexer.store import open_current
+from engines.whoosh.store import open_current
 
 REPO = Path(__file__).resolve().parents[2]
 PAGES_DIR = REPO / "tests" / "fixtures" / "html" / "orangesum"

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from indexer.build import build_index
+from engines.whoosh import build_index
 from indexer.corpus import read_file
 from indexer.document import Document
 from indexer.errors import SourceError
 from indexer.sources.jsonl import read_jsonl
 from indexer.sources.outcome import Failure
-from indexer.store import open_current
+from engines.whoosh.store import open_current
 
 ORANGESUM_RECORD = {
     "id": "00010",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from search.query_parser import QuerySyntaxError, clean_word, parse
-from search.query_tree import And, DateRange, Near, Not, Or, Pattern, Phrase, Word, describe
+from engines.query import And, DateRange, Near, Not, Or, Pattern, Phrase, Word, describe
 
 
 def tree(text: str):

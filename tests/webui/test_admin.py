@@ -14,11 +14,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from indexer.build import build_lock
+from engines.whoosh.writer import WhooshIndex, build_lock
 from indexer.jobs import run_job
 from indexer.registry import load_registry
 from tests.conftest import write_jsonl
-from webui import admin as admin_module
+from webui import admin_auth
 from webui.app import create_app
 
 TOKEN = "jeton-de-test-9f2c"
@@ -64,7 +64,7 @@ def make_console(tmp_path: Path, **config) -> Console:
         encoding="utf-8",
     )
     index_dir = tmp_path / "index"
-    run_job([s.corpus_source(corpus) for s in load_registry(registry)], index_dir)
+    run_job([s.corpus_source(corpus) for s in load_registry(registry)], index_dir, target=WhooshIndex(index_dir))
     app = create_app({"INDEX_DIR": str(index_dir), "REGISTRY_PATH": str(registry), "ADMIN_TOKEN": TOKEN,
                       "TESTING": True, **config})
     return Console(app, corpus, index_dir, registry)
@@ -137,10 +137,10 @@ def test_wrong_token_is_refused_and_logged(console: Console) -> None:
 
 
 def test_repeated_wrong_tokens_are_throttled_even_before_the_right_one(console: Console, monkeypatch) -> None:
-    monkeypatch.setattr(admin_module, "FAILED_LOGIN_DELAY_SECONDS", 0)
+    monkeypatch.setattr(admin_auth, "FAILED_LOGIN_DELAY_SECONDS", 0)
     client = console.app.test_client()
     csrf = csrf_from(client.get("/admin/login").text)
-    for attempt in range(admin_module.FAILED_LOGIN_LIMIT):
+    for attempt in range(admin_auth.FAILED_LOGIN_LIMIT):
         assert client.post("/admin/login", data={"token": f"essai-{attempt}", "csrf_token": csrf}).status_code == 403
     answer = client.post("/admin/login", data={"token": TOKEN, "csrf_token": csrf})
     assert answer.status_code == 429

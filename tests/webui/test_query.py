@@ -5,9 +5,19 @@ from __future__ import annotations
 import pytest
 from whoosh import query as wq
 
-from indexer.schema import build_schema
+from engines.whoosh.schema import build_schema
 from webui.app import create_app
-from webui.query import QuerySyntaxError, parse_query
+from engines.query import QuerySyntaxError
+from engines.whoosh.compile import compile_plan
+from search.matching import plan
+from search.query_parser import parse
+from search.request import SearchRequest
+from search.service import prepare
+
+
+def parse_query(query_text: str, schema):
+    """The Whoosh query a text compiles to, through the parser and the planner."""
+    return compile_plan(plan(parse(query_text).tree), schema)
 
 
 def article(doc_id: str, title: str, body: str, *, source="Maliweb", author="", section="Afrique", tags=(), day="2019-03-04"):
@@ -313,5 +323,5 @@ def test_parse_query_raises_query_syntax_error_for_an_unknown_field():
 
 
 def test_parse_query_marks_a_stop_words_only_query():
-    assert parse_query("le la les", build_schema()).only_stop_words is True
-    assert parse_query("le Mali", build_schema()).only_stop_words is False
+    assert prepare(SearchRequest(query_text="le la les")).only_stop_words is True
+    assert prepare(SearchRequest(query_text="le Mali")).only_stop_words is False

@@ -53,7 +53,7 @@ QUESTIONS = [
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
-    from indexer.build import build_index
+    from engines.whoosh import build_index
     from tests.conftest import write_jsonl
 
     directory = tmp_path_factory.mktemp("questions")

@@ -1,0 +1,55 @@
+"""The write seam: where an indexing run writes, as indexer/build.py sees it.
+
+Each engine implements these (engines/whoosh/writer.py: a new build directory
+swapped in by a symlink; engines/solr/writer.py: a collection behind an alias),
+so the same sources, registry, deduplication and report feed either.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from typing import Protocol
+
+from indexer.document import Document
+
+
+class Generation(Protocol):
+    """One indexing run's view of the index being written."""
+
+    incremental: bool  # True: starts from the index in use; False: from empty
+
+    def indexed(self, scope: set[str] | None) -> dict[str, tuple[str, str]]:
+        """id → (content hash, origin file) of the documents already indexed (in `scope` sources; None: all)."""
+
+    def add(self, doc: Document) -> None: ...
+
+    def update(self, doc: Document) -> None: ...
+
+    def delete(self, doc_id: str) -> None: ...
+
+    def commit(self) -> int:
+        """Write what was added; returns the number of documents the new index holds."""
+
+    def publish(self, meta: dict) -> None:
+        """Make the committed index the one searches read, atomically, with `meta` beside it."""
+
+    def discard(self) -> None:
+        """Forget this run, written or not: the index in use is untouched."""
+
+
+class IndexTarget(Protocol):
+    """Where indexing runs write: an index directory, a Solr collection alias."""
+
+    location: str  # shown in reports and messages
+
+    def lock(self) -> AbstractContextManager[None]:
+        """Held for the whole run; a second run fails at once with IndexLocked."""
+
+    def begin(self, rebuild: bool) -> Generation:
+        """A new generation: incremental from the index in use unless `rebuild` or there is none usable."""
+
+    def current_meta(self) -> dict:
+        """The metadata of the index in use (`documents`, `built_at`, `report`…); {} when there is none."""
+
+    def tidy(self) -> None:
+        """Remove what earlier or interrupted runs left behind, keeping what servers may still read."""

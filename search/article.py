@@ -1,0 +1,101 @@
+"""One article for its page and GET /api/v1/documents/<id>: full text, highlights, similar ones."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from engines.base import NO_TERMS, Article as StoredArticle, Engine, MatchTerms
+from engines.query import QuerySyntaxError
+from search.highlight import highlight_html
+from search.request import SearchRequest
+from search.results import article_metadata
+from search.service import terms_of
+
+SIMILAR_COUNT = 5
+
+
+@dataclass(frozen=True)
+class SimilarArticle:
+    id: str
+    title: str
+    source: str
+    published: str | None
+
+
+@dataclass(frozen=True)
+class Article:
+    id: str
+    title: str
+    summary: str
+    body: str
+    url: str
+    source: str
+    author: str
+    published: str | None
+    section: str
+    tags: list[str]
+    origin: str
+    title_html: str
+    summary_html: str
+    paragraphs_html: list[str]
+    marked: bool  # whether any word of the query is marked
+
+    def as_json(self) -> dict:
+        item = asdict(self)
+        for key in ("title_html", "summary_html", "paragraphs_html", "marked"):
+            item.pop(key)
+        return item
+
+
+def _terms_for(query_text: str, engine: Engine) -> MatchTerms:
+    """The words to mark; none when the query does not parse (the article is still shown)."""
+    try:
+        return terms_of(engine, SearchRequest(query_text=query_text))
+    except QuerySyntaxError:
+        return NO_TERMS
+
+
+# Words are marked in the first MARKED_CHARS of an article; a 5 MB document
+# must not take seconds to show. News articles are far shorter.
+MARKED_CHARS = 200_000
+
+
+def _marked_paragraphs(paragraphs: list[str], terms: MatchTerms) -> list[str]:
+    """Paragraphs as HTML, words marked up to MARKED_CHARS in all: a longer paragraph is cut there."""
+    marked, budget = [], MARKED_CHARS
+    for paragraph in paragraphs:
+        head, tail = paragraph[:budget], paragraph[budget:]
+        marked.append(highlight_html(head, terms if budget else NO_TERMS) + highlight_html(tail, NO_TERMS))
+        budget = max(0, budget - len(paragraph))
+    return marked
+
+
+def get_article(engine: Engine, doc_id: str, query_text: str = "") -> Article | None:
+    """The article with `doc_id`, its words from `query_text` marked; None if unknown."""
+    stored = engine.document(doc_id)
+    if stored is None:
+        return None
+    terms = _terms_for(query_text, engine)
+    paragraphs = [p for p in (stored.get("body") or "").split("\n\n") if p.strip()]
+    paragraphs_html = _marked_paragraphs(paragraphs, terms)
+    summary_html = highlight_html(stored.get("summary") or "", terms)
+    title_html = highlight_html(stored.get("title") or "", terms)
+    marked = any("<mark>" in h for h in [title_html, summary_html, *paragraphs_html])
+    return Article(
+        **article_metadata(stored),
+        summary=stored.get("summary") or "",
+        body=stored.get("body") or "",
+        origin=stored.get("origin") or "",
+        title_html=title_html,
+        summary_html=summary_html,
+        paragraphs_html=paragraphs_html,
+        marked=marked,
+    )
+
+
+def similar_articles(engine: Engine, doc_id: str, count: int = SIMILAR_COUNT) -> list[SimilarArticle] | None:
+    """Articles sharing the most distinctive words with `doc_id`; None if it is unknown."""
+    found: list[StoredArticle] | None = engine.similar(doc_id, count)
+    if found is None:
+        return None
+    return [SimilarArticle(a["id"], a.get("title") or "", a.get("source") or "", a.get("published")) for a in found]
