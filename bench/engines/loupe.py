@@ -20,7 +20,7 @@ class RequestRefused(RuntimeError):
 
 
 def build(corpus: Path, out_dir: Path) -> int:
-    from indexer.build import build_index
+    from engines.whoosh import build_index
 
     return build_index([corpus], out_dir).added
 
@@ -32,7 +32,7 @@ def update(corpus: Path, out_dir: Path, records: list[tuple[int, dict]]) -> floa
     changed articles are written. The edited file takes the corpus's place for
     the build (the same source path), then the original is put back.
     """
-    from indexer.build import build_index
+    from engines.whoosh import build_index
 
     changed = dict(records)
     original = corpus.with_suffix(".original")
