@@ -9,12 +9,15 @@ import os
 import re
 import sys
 import time
+import typing
 from pathlib import Path
 
 from indexer.errors import LoupeError
-from settings import load_settings
+from settings import Settings, load_settings
 
 EXIT_USAGE = 2
+REPO = Path(__file__).resolve().parent
+DEFAULT_CLUSTER_DIR = REPO / "solr-cluster"
 
 
 def _progress_printer():
@@ -67,9 +70,11 @@ def cmd_index(args: argparse.Namespace) -> int:
 
     sources, scope = _sources_for(args)
     started_by = os.environ.get("LOUPE_JOB_STARTED_BY", "cli")  # the admin console sets "admin"
+    settings = args.settings
+    target = open_target(settings.engine, **_engine_settings(args), solr_shards=settings.solr_shards,
+                         solr_replicas=settings.solr_replicas)
     report = run_job(
-        sources, Path(args.index), target=open_target(args.settings.engine, **_engine_settings(args)),
-        rebuild=args.rebuild, scope=scope,
+        sources, Path(args.index), target=target, rebuild=args.rebuild, scope=scope,
         started_by=started_by, progress=_progress_printer(),
     )
     if sys.stderr.isatty():
@@ -80,7 +85,8 @@ def cmd_index(args: argparse.Namespace) -> int:
         outcome = "updated incrementally"
     else:
         outcome = "nothing changed, the index in use is kept"
-    print(f"Indexed {report.read:,} documents into {args.index}/ in {report.seconds:.1f} s "
+    where = f"{args.index}/" if settings.engine == "whoosh" else target.location
+    print(f"Indexed {report.read:,} documents into {where} in {report.seconds:.1f} s "
           f"({report.docs_per_second:,.0f} docs/s): {outcome}; {report.documents:,} documents in the index.")
     print(f"  added: {report.added:,}   updated: {report.updated:,}   deleted: {report.deleted:,}   "
           f"unchanged: {report.unchanged:,}")
@@ -92,6 +98,8 @@ def cmd_index(args: argparse.Namespace) -> int:
         print(f"    {line}")
     if len(report.failed) > 50:
         print(f"    … and {len(report.failed) - 50:,} more (see {args.index}/jobs/)")
+    if report.removed:
+        print(f"  removed (earlier or unfinished builds no longer kept): {', '.join(report.removed)}")
     return 0
 
 
@@ -188,6 +196,24 @@ def _format_stats(stats: dict) -> str:
     return "\n".join(lines)
 
 
+def cmd_solr(args: argparse.Namespace) -> int:
+    """The local SolrCloud cluster for development: ZooKeeper and N Solr nodes, each in its own JVM."""
+    from engines.solr import cluster
+
+    if args.action == "start":
+        info = cluster.start(args.dir, nodes=args.nodes, base_port=args.port)
+        print(",".join(info.base_urls))  # one line: a value for LOUPE_SOLR_URL or --solr-url
+        print(f"SolrCloud ready: {len(info.nodes)} node(s), ZooKeeper {info.zk_host}, logs in {info.cluster_dir}; "
+              f"stop it with `python run.py solr stop --dir {args.dir}`", file=sys.stderr)
+    elif args.action == "stop":
+        for record in cluster.stop(args.dir):
+            print(record)
+    else:
+        for record in cluster.status(args.dir):
+            print(record)
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from webui.serve import serve
 
@@ -204,8 +230,9 @@ def port(text: str) -> int:
 
 
 def read_settings(args: argparse.Namespace) -> None:
-    """The settings, read once: the flags --index and --registry override LOUPE_* and the LOUPE_CONFIG file."""
-    flags = {"index_dir": getattr(args, "index", None), "registry_path": getattr(args, "registry", None)}
+    """The settings, read once: the flags --index, --registry, --engine and --solr-url override LOUPE_* and the file."""
+    flags = {"index_dir": getattr(args, "index", None), "registry_path": getattr(args, "registry", None),
+             "engine": getattr(args, "engine", None), "solr_url": getattr(args, "solr_url", None)}
     args.settings = load_settings(**{name: value for name, value in flags.items() if value})
     args.index = str(args.settings.index_dir)
     if "registry" in args:
@@ -221,7 +248,13 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--registry", help=registry_help)
     common.add_argument("--index", help=index_help)
-    index = commands.add_parser("index", help="bring the index in line with the sources (incremental)", parents=[common])
+    engine = argparse.ArgumentParser(add_help=False)
+    engine.add_argument("--engine", choices=typing.get_args(Settings.model_fields["engine"].annotation),
+                        help="the search engine (default: $LOUPE_ENGINE, else whoosh)")
+    engine.add_argument("--solr-url", metavar="URL", help="SolrCloud node URL(s), comma-separated "
+                                                          "(default: $LOUPE_SOLR_URL)")
+    index = commands.add_parser("index", help="bring the index in line with the sources (incremental)",
+                                parents=[common, engine])
     index.add_argument("--corpus", action="append", metavar="PATH", help="file or directory to index instead of the registry (repeatable)")
     index.add_argument("--source", action="append", metavar="NAME", help="reindex only this registry source (repeatable)")
     index.add_argument("--rebuild", action="store_true", help="build from scratch beside the current index, then swap")
@@ -240,25 +273,39 @@ def build_parser() -> argparse.ArgumentParser:
     remove.add_argument("name")
     sources.set_defaults(func=cmd_sources)
 
-    search = commands.add_parser("search", help="search the index")
+    search = commands.add_parser("search", help="search the index", parents=[engine])
     search.add_argument("query")
     search.add_argument("--index", help=index_help)
     search.add_argument("--limit", type=int, default=10, help="hits to show (1–100, default 10)")
     search.add_argument("--json", action="store_true", help="print the JSON of GET /api/v1/search")
     search.set_defaults(func=cmd_search)
 
-    stats = commands.add_parser("stats", help="documents, sources, date range, size")
+    stats = commands.add_parser("stats", help="documents, sources, date range, size", parents=[engine])
     stats.add_argument("--index", help=index_help)
     stats.add_argument("--json", action="store_true")
     stats.set_defaults(func=cmd_stats)
 
-    serve = commands.add_parser("serve", help="serve the web app")
+    serve = commands.add_parser("serve", help="serve the web app", parents=[engine])
     serve.add_argument("--index", help=index_help)
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=port, default=8000)
     serve.add_argument("--workers", type=int, default=0, help="worker processes (default: number of CPUs)")
     serve.add_argument("--dev", action="store_true", help="Flask's debug server, one process")
     serve.set_defaults(func=cmd_serve)
+
+    solr = commands.add_parser("solr", help="start, stop or inspect the local SolrCloud cluster (development)")
+    solr_actions = solr.add_subparsers(dest="action", required=True)
+    dir_help = f"the cluster's directory (default: {DEFAULT_CLUSTER_DIR.relative_to(REPO)}/ in the repository)"
+    for action, action_help in (("start", "start ZooKeeper and the Solr nodes in the background"),
+                                ("stop", "stop the nodes, then ZooKeeper"),
+                                ("status", "one line per node and one for ZooKeeper: address, pid, state")):
+        command = solr_actions.add_parser(action, help=action_help)
+        command.add_argument("--dir", type=Path, default=DEFAULT_CLUSTER_DIR, help=dir_help)
+        if action == "start":
+            command.add_argument("--nodes", type=int, default=2, help="Solr nodes, each in its own JVM (default 2)")
+            command.add_argument("--port", type=port, default=8983,
+                                 help="node i listens on PORT+i, ZooKeeper on PORT+1000 (default 8983)")
+    solr.set_defaults(func=cmd_solr)
     return parser
 
 

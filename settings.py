@@ -28,6 +28,7 @@ SELF = "self"
 # scheme://host[:port] as a browser serialises it in the Origin header; nothing else gets through,
 # so a setting can never smuggle a header or a CSP directive.
 ORIGIN = re.compile(r"^https?://[a-z0-9.\-\[\]:]+$", re.IGNORECASE)
+SOLR_URL = re.compile(r"^https?://[^\s,/]+(/\S*)?$")
 ORIGINS_ALLOWED = "origins such as https://a.example (or * for any), as a comma list or a JSON list"
 
 
@@ -105,11 +106,15 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field([], description=ORIGINS_ALLOWED)
     embed_frame_ancestors: Annotated[list[str] | None, NoDecode] = Field(
         None, description=f"{ORIGINS_ALLOWED}; self for this site (unset: as cors_origins)")
-    # The SolrCloud engine, coming: Whoosh stays the embedded default.
+    # The SolrCloud engine: Whoosh stays the embedded default.
     engine: Literal["whoosh", "solr"] = Field("whoosh", description="whoosh or solr")
-    solr_url: str | None = Field(None, pattern=r"^https?://\S+$", description="an http:// or https:// URL (port 1–65535)")
+    solr_url: str | None = Field(None, description="one or more http:// or https:// URLs, comma-separated "
+                                                   "(port 1–65535)")
+    # The alias searches read; Loupe's collections behind it are named <alias>_<UTC stamp>.
     solr_collection: str = Field("loupe", pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$",
                                  description="a Solr collection name (letters, digits, _ . -)")
+    solr_shards: int = Field(2, ge=1, description="a whole number ≥ 1")
+    solr_replicas: int = Field(2, ge=1, description="a whole number ≥ 1")
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -123,10 +128,13 @@ class Settings(BaseSettings):
 
     @field_validator("solr_url")
     @classmethod
-    def _check_solr_port(cls, value: str | None) -> str | None:
+    def _check_solr_urls(cls, value: str | None) -> str | None:
         if value is not None:
-            if urlsplit(value).port == 0:  # .port itself raises ValueError above 65535
-                raise ValueError("port 0")
+            urls = [url.strip() for url in value.split(",")]
+            for url in urls:
+                if not SOLR_URL.match(url) or urlsplit(url).port == 0:  # .port itself raises ValueError above 65535
+                    raise ValueError(f"{url!r} is not a node URL")
+            value = ",".join(urls)
         return value
 
     @classmethod

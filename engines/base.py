@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from engines.query import MatchPlan, Node
+from engines.query import MatchPlan
 from indexer.analysis import index_variants, word_spans
+from indexer.errors import LoupeError
 
 ARTICLE_FIELDS = ("id", "title", "summary", "body", "url", "source", "author", "published", "section", "tags",
                   "origin", "language", "collection", "content_hash")
@@ -22,6 +23,14 @@ MULTI_VALUED_FACETS = frozenset({"tag"})
 SORTS = ("relevance", "date", "-date")
 
 Article = dict  # keys of ARTICLE_FIELDS
+
+
+class EngineUnavailable(LoupeError):
+    """The engine cannot answer (not configured, not reachable); the message says what to do."""
+
+    code = "engine_unavailable"
+    http_status = 503
+    for_operators = True  # it names the nodes tried and the command to start them
 
 
 @dataclass(frozen=True)
@@ -122,7 +131,8 @@ class Engine(Protocol):
 
     def similar(self, doc_id: str, count: int) -> list[Article] | None: ...
 
-    def match_terms(self, tree: Node | None) -> MatchTerms: ...
+    def match_terms(self, plan: MatchPlan | None) -> MatchTerms:
+        """The terms the plan's words search for (prefixes expanded), for marking them."""
 
     def counts_by_period(self, query: EngineQuery, interval: str) -> PeriodCounts: ...
 

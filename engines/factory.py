@@ -4,18 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engines.base import Engine
-from indexer.errors import LoupeError
+from engines.base import Engine, EngineUnavailable
 from indexer.target import IndexTarget
 
 ENGINES = ("whoosh", "solr")
-
-
-class EngineUnavailable(LoupeError):
-    """The engine named in the settings cannot be used; the message says what to set."""
-
-    code = "engine_unavailable"
-    http_status = 503
 
 
 def open_engine(name: str = "whoosh", *, index_dir: Path | None = None, solr_url: str | None = None,
@@ -38,8 +30,12 @@ def open_engine(name: str = "whoosh", *, index_dir: Path | None = None, solr_url
 
 
 def open_target(name: str = "whoosh", *, index_dir: Path | None = None, solr_url: str | None = None,
-                solr_collection: str = "loupe") -> IndexTarget:
-    """The write side of engine `name`: where indexing runs write, and the lock they hold."""
+                solr_collection: str = "loupe", solr_shards: int = 2, solr_replicas: int = 2) -> IndexTarget:
+    """The write side of engine `name`: where indexing runs write, and the lock they hold.
+
+    For Solr, `index_dir` holds the lock (and the job logs); a rebuild creates its collection
+    with `solr_shards` shards of `solr_replicas` replicas each.
+    """
     if name == "whoosh":
         from engines.whoosh.writer import WhooshIndex
 
@@ -49,5 +45,6 @@ def open_target(name: str = "whoosh", *, index_dir: Path | None = None, solr_url
             raise EngineUnavailable("the solr engine needs LOUPE_SOLR_URL (or --solr-url), e.g. http://127.0.0.1:8983/solr")
         from engines.solr.writer import SolrCollection
 
-        return SolrCollection(solr_url, solr_collection, state_dir=Path(index_dir or "index"))
+        return SolrCollection(solr_url, solr_collection, state_dir=Path(index_dir or "index"), shards=solr_shards,
+                              replicas=solr_replicas)
     raise EngineUnavailable(f"unknown engine {name!r}: choose one of {', '.join(ENGINES)}")

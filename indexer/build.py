@@ -34,6 +34,7 @@ class BuildReport:
     unchanged: int = 0
     merged: list[str] = field(default_factory=list)  # "origin: same url as other-id"
     failed: list[str] = field(default_factory=list)  # "path[:line]: reason"
+    removed: list[str] = field(default_factory=list)  # builds or collections of earlier runs the tidy-up removed
     seconds: float = 0.0
     index_path: str = ""
     documents: int = 0  # in the index after the run
@@ -196,7 +197,7 @@ def build_index(
         except _NothingChanged:
             # The index in use is already up to date: keep it rather than publish a copy.
             generation.discard()
-            target.tidy()  # still clear what an interrupted run left
+            report.removed = target.tidy()  # still clear what an interrupted run left
             # Nothing was written, so the index in use holds what its own report counted.
             report.documents = target.current_meta().get("documents", 0)
             report.seconds = time.perf_counter() - started
@@ -205,5 +206,5 @@ def build_index(
         except BaseException:
             generation.discard()
             raise
-        target.tidy()
+        report.removed = target.tidy()
     return report

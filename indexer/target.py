@@ -7,10 +7,14 @@ so the same sources, registry, deduplication and report feed either.
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
+import fcntl
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
 from typing import Protocol
 
 from indexer.document import Document
+from indexer.errors import IndexLocked
 
 
 class Generation(Protocol):
@@ -51,5 +55,24 @@ class IndexTarget(Protocol):
     def current_meta(self) -> dict:
         """The metadata of the index in use (`documents`, `built_at`, `report`…); {} when there is none."""
 
-    def tidy(self) -> None:
-        """Remove what earlier or interrupted runs left behind, keeping what servers may still read."""
+    def tidy(self) -> list[str]:
+        """Remove what earlier or interrupted runs left behind, keeping what servers may still read; returns its names."""
+
+
+@contextmanager
+def run_lock(lock_path: Path) -> Iterator[None]:
+    """Hold `lock_path` for an indexing run; a second run fails at once with IndexLocked naming the file.
+
+    flock is released by the kernel when the process dies, so a killed run
+    never leaves a stale lock behind.
+    """
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a+") as lock_file:
+        try:
+            fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise IndexLocked(f"another indexing run holds {lock_path}; wait for it to finish") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)

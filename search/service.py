@@ -74,7 +74,7 @@ def ranked_articles(engine: Engine, request: SearchRequest, limit: int, allow_pa
 def terms_of(engine: Engine, request: SearchRequest) -> MatchTerms:
     """What a request's words match, for marking them; nothing for an empty box."""
     prepared = prepare(request)
-    return engine.match_terms(prepared.plan.tree) if prepared.plan is not None and prepared.text else NO_TERMS
+    return engine.match_terms(prepared.plan) if prepared.plan is not None and prepared.text else NO_TERMS
 
 
 def _hits(articles: list[Article], scores: list[float] | None, terms: MatchTerms,

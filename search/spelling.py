@@ -16,6 +16,8 @@ from indexer.analysis import word_spans
 from indexer.stopwords import FRENCH_STOP_WORDS
 
 MIN_WORD_LENGTH = 3
+# Operators are syntax, not words to respell (search/query_parser.py).
+OPERATORS = frozenset({"AND", "ET", "OR", "OU", "NOT", "SAUF", "ANDNOT", "NEAR", "PROCHE"})
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,8 @@ def _unknown_words(query_text: str, engine: Engine) -> Iterator[str]:
     """Plain words of the query that match nothing in the index, in any form."""
     for start, end, word in word_spans(query_text):
         attached = query_text[end : end + 1] in ("*", "?", ":") or query_text[start - 1 : start] == ":"
+        if query_text[start:end] in OPERATORS:
+            continue
         if attached or len(word) < MIN_WORD_LENGTH or word in FRENCH_STOP_WORDS or word.isdigit():
             continue
         if not engine.is_known_word(word):

@@ -16,6 +16,7 @@ from webui.app import create_app
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO_CORPUS = REPO / "corpus"
+NODE_MODULES = REPO / "node_modules"  # the validators of package.json (`npm ci`)
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -26,6 +27,13 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+def pytest_configure(config) -> None:
+    """Compile the UI's gettext catalogues (`make translations` does it too): the app refuses stale ones."""
+    from webui.i18n import compile_catalogues
+
+    compile_catalogues()
 
 
 def free_port() -> int:
@@ -112,3 +120,17 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(scope="session")
+def solr_cluster(tmp_path_factory):
+    """A SolrCloud of two nodes (ZooKeeper and each node a process of its own), started when a test first
+    needs it and stopped at the end of the session, even after a failure."""
+    from engines.solr import cluster
+
+    cluster_dir = tmp_path_factory.mktemp("solr-cluster")
+    info = cluster.start(cluster_dir, nodes=2, base_port=cluster.free_base_port(2))
+    try:
+        yield info
+    finally:
+        cluster.stop(cluster_dir)

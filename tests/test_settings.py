@@ -58,6 +58,12 @@ def test_defaults_are_those_of_the_readme_table() -> None:
     assert (settings.trust_proxy, settings.hsts_seconds) == (False, 0)
     assert (settings.cors_origins, settings.embed_frame_ancestors) == ([], None)
     assert (settings.engine, settings.solr_url, settings.solr_collection) == ("whoosh", None, "loupe")
+    assert (settings.solr_shards, settings.solr_replicas) == (2, 2)
+
+
+def test_the_solr_url_may_name_several_nodes(monkeypatch) -> None:
+    monkeypatch.setenv("LOUPE_SOLR_URL", "http://10.0.0.1:8983/solr, http://10.0.0.2:8983/solr")
+    assert load_settings().solr_url == "http://10.0.0.1:8983/solr,http://10.0.0.2:8983/solr"
 
 
 def test_the_file_named_by_loupe_config_sets_lower_case_keys(tmp_path: Path, monkeypatch) -> None:
@@ -140,7 +146,13 @@ def test_any_origin_and_self_are_allowed_where_they_mean_something(monkeypatch) 
     ("LOUPE_TRUST_PROXY", "peut-être", "LOUPE_TRUST_PROXY='peut-être' is not allowed: true or false"),
     ("LOUPE_UPLOAD_MAX_BYTES", "0", "LOUPE_UPLOAD_MAX_BYTES='0' is not allowed: a whole number of bytes > 0"),
     ("LOUPE_SOLR_URL", "http://solr:99999/solr",
-     "LOUPE_SOLR_URL='http://solr:99999/solr' is not allowed: an http:// or https:// URL (port 1–65535)"),
+     "LOUPE_SOLR_URL='http://solr:99999/solr' is not allowed: one or more http:// or https:// URLs, comma-separated "
+     "(port 1–65535)"),
+    ("LOUPE_SOLR_URL", "http://a:8983/solr,ftp://b/solr",
+     "LOUPE_SOLR_URL='http://a:8983/solr,ftp://b/solr' is not allowed: one or more http:// or https:// URLs, "
+     "comma-separated (port 1–65535)"),
+    ("LOUPE_SOLR_SHARDS", "0", "LOUPE_SOLR_SHARDS='0' is not allowed: a whole number ≥ 1"),
+    ("LOUPE_SOLR_REPLICAS", "deux", "LOUPE_SOLR_REPLICAS='deux' is not allowed: a whole number ≥ 1"),
 ])
 def test_a_bad_variable_is_one_line_naming_it_its_value_and_what_is_allowed(monkeypatch, variable, value, message):
     monkeypatch.setenv(variable, value)

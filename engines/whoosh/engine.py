@@ -7,9 +7,9 @@ from pathlib import Path
 from whoosh.searching import Searcher
 
 from engines.base import Article, EngineQuery, EngineResult, MatchTerms, NO_TERMS, PeriodCounts
-from engines.query import Node
+from engines.query import MatchPlan
 from engines.whoosh import spelling
-from engines.whoosh.compile import compile_node
+from engines.whoosh.compile import compile_plan
 from engines.whoosh.doc_values import doc_values
 from engines.whoosh.forms import forms_by_term
 from engines.whoosh.handle import IndexHandle
@@ -91,12 +91,11 @@ class WhooshEngine:
     def check(self, plan) -> None:
         prepare(self._searcher(), EngineQuery(plan=plan))
 
-    def match_terms(self, tree: Node | None) -> MatchTerms:
-        if tree is None:
+    def match_terms(self, plan: MatchPlan | None) -> MatchTerms:
+        if plan is None:
             return NO_TERMS
         searcher = self._searcher()
-        compiled = compile_node(tree, searcher.schema)
-        return match_terms(compiled, searcher.reader()) if compiled is not None else NO_TERMS
+        return match_terms(compile_plan(plan, searcher.schema).whoosh_query, searcher.reader())
 
     def counts_by_period(self, query: EngineQuery, interval: str) -> PeriodCounts:
         """Matching articles per (period, source), from the searcher's value columns."""

@@ -6,12 +6,9 @@ for the layout of an index directory.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -21,7 +18,7 @@ from engines.whoosh.schema import SCHEMA_VERSION, TAG_SEPARATOR, build_schema
 from engines.whoosh.store import CURRENT_LINK, META_FILE, current_build, read_meta
 from indexer.build import origin_file
 from indexer.document import Document
-from indexer.errors import IndexLocked
+from indexer.target import run_lock
 
 LOCK_FILE = ".lock"
 WRITER_MEMORY_MB = 256
@@ -60,25 +57,9 @@ def document_fields(doc: Document) -> dict:
     return fields
 
 
-@contextmanager
-def build_lock(index_dir: Path) -> Iterator[None]:
-    """Hold the index directory's lock; a second build fails at once with a clear message.
-
-    flock is released by the kernel when the process dies, so a killed build
-    never leaves a stale lock behind.
-    """
-    index_dir.mkdir(parents=True, exist_ok=True)
-    with open(index_dir / LOCK_FILE, "a+") as lock_file:
-        try:
-            fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise IndexLocked(
-                f"another indexing run holds {index_dir / LOCK_FILE}; wait for it to finish"
-            ) from None
-        try:
-            yield
-        finally:
-            fcntl.flock(lock_file, fcntl.LOCK_UN)
+def build_lock(index_dir: Path):
+    """Hold the index directory's lock; a second build fails at once with a clear message."""
+    return run_lock(index_dir / LOCK_FILE)
 
 
 def _new_build_dir(index_dir: Path) -> Path:
@@ -97,8 +78,8 @@ def swap_current(index_dir: Path, build_dir: Path) -> None:
     os.replace(tmp_link, index_dir / CURRENT_LINK)
 
 
-def prune_builds(index_dir: Path) -> None:
-    """Remove old and abandoned builds, keeping `current` and the complete build before it.
+def prune_builds(index_dir: Path) -> list[str]:
+    """Remove old and abandoned builds, keeping `current` and the complete build before it; returns their names.
 
     The previous build stays because a server process may still be answering
     from a searcher opened on it.
@@ -108,9 +89,10 @@ def prune_builds(index_dir: Path) -> None:
     previous = [
         b for b in builds if current and b.name < current.name and (b / META_FILE).exists()
     ][:1]
-    for build in builds:
-        if build != current and build not in previous:
-            shutil.rmtree(build, ignore_errors=True)
+    removed = [build for build in builds if build != current and build not in previous]
+    for build in removed:
+        shutil.rmtree(build, ignore_errors=True)
+    return [build.name for build in removed]
 
 
 def _writer(ix, parallel: bool):
@@ -215,5 +197,5 @@ class WhooshIndex:
         current = current_build(self.index_dir)
         return read_meta(current) if current is not None else {}
 
-    def tidy(self) -> None:
-        prune_builds(self.index_dir)
+    def tidy(self) -> list[str]:
+        return prune_builds(self.index_dir)

@@ -10,7 +10,6 @@ import unicodedata
 import lxml.html
 import pytest
 
-from webui.app import create_app
 
 RECORDS = [
     {
@@ -84,9 +83,8 @@ def words(text: str) -> list[str]:
 
 
 @pytest.fixture
-def client(make_index):
-    index_dir = make_index(RECORDS)
-    return create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client()
+def client(make_client):
+    return make_client(RECORDS)
 
 
 def lines_of(client, params: str) -> list[dict]:

@@ -6,7 +6,6 @@ import pytest
 from whoosh import query as wq
 
 from engines.whoosh.schema import build_schema
-from webui.app import create_app
 from engines.query import QuerySyntaxError
 from engines.whoosh.compile import compile_plan
 from search.matching import plan
@@ -70,9 +69,8 @@ RECORDS = [
 
 
 @pytest.fixture
-def client(make_index):
-    index_dir = make_index(RECORDS)
-    return create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client()
+def client(make_client):
+    return make_client(RECORDS)
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from webui.app import create_app
 
 
 def article(
@@ -193,9 +192,8 @@ BAMAKO = [r for r in RECORDS if contains_word(r, "bamako")]
 
 
 @pytest.fixture
-def client(make_index):
-    index_dir = make_index(RECORDS)
-    return create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client()
+def client(make_client):
+    return make_client(RECORDS)
 
 
 @pytest.fixture
@@ -558,7 +556,7 @@ ODD_TAGS = ["Côte d’Ivoire", "Relations internationales", "bateau, yacht et h
 
 
 @pytest.fixture
-def odd_tags_client(make_index):
+def odd_tags_client(make_client):
     record = article(
         "t01", "Salon nautique d'Abidjan", "Les chantiers exposent leurs bateaux sur la lagune d'Abidjan.",
         source="RFI", author="", section="Afrique", tags=ODD_TAGS, day="2019-02-02",
@@ -567,7 +565,7 @@ def odd_tags_client(make_index):
         "t02", "Sans étiquette", "Un autre article sur Abidjan.",
         source="RFI", author="", section="Afrique", tags=["Abidjan"], day="2019-02-03",
     )
-    return create_app({"INDEX_DIR": str(make_index([record, other])), "TESTING": True}).test_client()
+    return make_client([record, other])
 
 
 def test_tags_with_spaces_accents_or_a_comma_are_facet_values_spelled_as_on_the_article(odd_tags_client):

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.webui.test_query import article
-from webui.app import create_app
+from tests.contract.test_query import article
 from webui.pages import with_exact_form
 
 RECORDS = [
@@ -51,14 +50,9 @@ QUESTIONS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def client(tmp_path_factory):
-    from engines.whoosh import build_index
-    from tests.conftest import write_jsonl
-
-    directory = tmp_path_factory.mktemp("questions")
-    build_index([write_jsonl(directory / "corpus.jsonl", RECORDS)], directory / "index")
-    return create_app({"INDEX_DIR": str(directory / "index"), "TESTING": True}).test_client()
+@pytest.fixture
+def client(make_client):
+    return make_client(RECORDS)
 
 
 def search(client, query_text: str, **params) -> dict:

@@ -12,7 +12,6 @@ from datetime import date, timedelta
 import lxml.html
 import pytest
 
-from webui.app import create_app
 
 SOURCES = ["Maliweb", "RFI", "Jeune Afrique"]
 PHRASES = {
@@ -65,9 +64,8 @@ def brute(stem: str, period_length: int, records=RECORDS):
 
 
 @pytest.fixture
-def client(make_index):
-    index_dir = make_index(RECORDS)
-    return create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client()
+def client(make_client):
+    return make_client(RECORDS)
 
 
 def trends_json(client, params: str) -> dict:

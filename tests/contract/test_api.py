@@ -146,9 +146,8 @@ NASTY_STRINGS = [
 
 
 @pytest.fixture
-def client(make_index):
-    index_dir = make_index(RECORDS)
-    return create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client()
+def client(make_client):
+    return make_client(RECORDS)
 
 
 def get_json(client, path: str, **params) -> dict:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date, timedelta
 from xml.etree import ElementTree as ET
 
 import feedparser
 import pytest
 
-from webui.app import create_app
+from tests.contract.atom_rules import atom_problems
 
 ATOM = "{http://www.w3.org/2005/Atom}"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 SOURCES = ["Maliweb", "RFI", "Jeune Afrique"]
 
 
@@ -62,9 +64,8 @@ BY_ID = {r["id"]: r for r in RECORDS}
 
 
 @pytest.fixture
-def client(make_index):
-    index_dir = make_index(RECORDS)
-    return create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client()
+def client(make_client):
+    return make_client(RECORDS)
 
 
 def feed_of(client, params: str):
@@ -173,3 +174,61 @@ def test_feed_with_a_bad_parameter_is_a_400_with_a_message(client):
     response = client.get("/search.atom?q=barrage&date_from=hier")
     assert response.status_code == 400
     assert "date_from" in response.get_json()["error"]["message"]
+
+
+# --- RFC 4287, as feed readers and the W3C feed validator read it (tests/webui/atom_rules.py) ---
+
+UNDATED = dict(BARRAGES[0], id="n01", title="Le barrage sans date", date="", url="https://exemple.ml/n01")
+
+
+@pytest.fixture
+def undated_client(make_client):
+    return make_client(RECORDS + [UNDATED, dict(UNRELATED, id="s01", title="Sécurité du barrage", url="https://exemple.ml/s01", language="en")])
+
+
+@pytest.mark.parametrize("params", ["q=barrage", "q=s%C3%A9curit%C3%A9", "q=barrage&source=RFI&year=2019",
+                                    "q=hippopotame", "", "q=%22barrage+de%22&sort=date"])
+def test_feed_breaks_no_rule_of_rfc_4287(undated_client, params):
+    url = "http://localhost/search.atom" + ("?" + params if params else "")
+    body = undated_client.get(url).get_data()
+    assert atom_problems(body, url) == []
+
+
+def test_feed_id_and_self_link_are_the_url_as_fetched_percent_encoded(undated_client):
+    for fetched in ("/search.atom?q=s%C3%A9curit%C3%A9", "/search.atom?q=sécurité"):
+        root = ET.fromstring(undated_client.get(fetched).get_data())
+        self_link = next(link for link in root.findall(f"{ATOM}link") if link.get("rel") == "self")
+        assert self_link.get("href") == "http://localhost/search.atom?q=s%C3%A9curit%C3%A9"
+        assert root.findtext(f"{ATOM}id") == self_link.get("href")
+
+
+def test_an_undated_article_keeps_the_same_updated_at_every_fetch(undated_client):
+    first = undated_client.get("/search.atom?q=barrage").get_data()
+    time.sleep(1.1)
+    second = undated_client.get("/search.atom?q=barrage").get_data()
+    assert first == second
+    entry = next(e for e in ET.fromstring(first).iter(f"{ATOM}entry") if e.findtext(f"{ATOM}title") == UNDATED["title"])
+    assert entry.findtext(f"{ATOM}updated") == "1970-01-01T00:00:00Z"
+    assert entry.find(f"{ATOM}published") is None
+
+
+def test_a_feed_with_no_dated_entry_has_a_stable_updated(undated_client):
+    first = undated_client.get("/search.atom?q=hippopotame").get_data()
+    assert ET.fromstring(first).findtext(f"{ATOM}updated") == "1970-01-01T00:00:00Z"
+
+
+def test_feed_declares_french_and_an_entry_in_another_language_its_own(undated_client):
+    root = ET.fromstring(undated_client.get("/search.atom?q=sécurité").get_data())
+    assert root.get(XML_LANG) == "fr"
+    entry = next(e for e in root.iter(f"{ATOM}entry") if e.findtext(f"{ATOM}title") == "Sécurité du barrage")
+    assert entry.get(XML_LANG) == "en"
+
+
+def test_the_checker_catches_what_the_feed_validator_rejected():
+    raw = ('<feed xmlns="http://www.w3.org/2005/Atom"><id>http://localhost/search.atom?q=sécurité</id>'
+           '<title>t</title><updated>2019-01-01T00:00:00Z</updated>'
+           '<link rel="self" href="http://localhost/search.atom?q=sécurité"/></feed>').encode()
+    problems = atom_problems(raw, "http://localhost/search.atom?q=s%C3%A9curit%C3%A9")
+    assert any("id is not percent-encoded" in p for p in problems)
+    assert any("self link" in p for p in problems)
+    assert atom_problems(b"<feed xmlns='http://www.w3.org/2005/Atom'/>", "http://x/") != []

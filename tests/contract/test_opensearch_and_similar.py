@@ -8,7 +8,6 @@ from xml.etree import ElementTree as ET
 import lxml.html
 import pytest
 
-from webui.app import create_app
 
 OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
 
@@ -55,9 +54,8 @@ RECORDS = COTTON + FOOTBALL + FILLER
 
 
 @pytest.fixture
-def client(make_index):
-    index_dir = make_index(RECORDS)
-    return create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client()
+def client(make_client):
+    return make_client(RECORDS)
 
 
 def similar_ids(client, doc_id: str) -> list[str]:

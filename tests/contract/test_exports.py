@@ -12,7 +12,6 @@ import bibtexparser
 import pytest
 import rispy
 
-from webui.app import create_app
 
 CSV_COLUMNS = ["id", "title", "author", "source", "published", "section", "tags", "url", "archive_url"]
 SOURCES = ["Maliweb", "RFI", "Jeune Afrique"]
@@ -107,9 +106,8 @@ BY_ID = {r["id"]: r for r in GIRAFES + OTHERS + TRICKY}
 
 
 @pytest.fixture
-def client(make_index):
-    index_dir = make_index(GIRAFES + OTHERS + TRICKY)
-    return create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client()
+def client(make_client):
+    return make_client(GIRAFES + OTHERS + TRICKY)
 
 
 def search_ids(client, params: str) -> list[str]:
@@ -223,9 +221,8 @@ def test_export_without_a_query_holds_the_whole_archive_in_the_search_order(clie
     assert [row["id"] for row in rows] == search_ids(client, "q=")
 
 
-def test_export_stops_at_the_configured_cap(make_index):
-    index_dir = make_index(GIRAFES)
-    capped = create_app({"INDEX_DIR": str(index_dir), "TESTING": True, "EXPORT_CAP": 7}).test_client()
+def test_export_stops_at_the_configured_cap(make_client):
+    capped = make_client(GIRAFES, EXPORT_CAP=7)
     rows = csv_rows(capped, "q=girafe&sort=-date")
     assert [row["id"] for row in rows] == search_ids(capped, "q=girafe&sort=-date")[:7]
 
@@ -262,12 +259,12 @@ def test_ris_entry_carries_title_author_publication_date_url_and_access_date(cli
     entry = next(e for e in ris_entries(client, "q=girafe") if e["id"] == "g04")
     record = BY_ID["g04"]
     assert entry["title"] == record["title"]
-    assert entry["authors"] == [record["author"]]
+    assert entry["authors"] == ["Traoré, Awa"]  # "Awa Traoré", family name first as RIS wants
     assert entry["secondary_title"] == record["source"]
-    assert entry["date"] == record["date"][:10].replace("-", "/")
+    assert entry["date"] == record["date"][:10].replace("-", "/") + "/"
     assert entry["year"] == record["date"][:4]
     assert entry["urls"] == [record["url"]]
-    assert entry["access_date"] == date.today().strftime("%Y/%m/%d")
+    assert entry["access_date"] == date.today().strftime("%Y/%m/%d/")
     assert entry["keywords"] == record["tags"]
 
 
@@ -275,9 +272,9 @@ def test_ris_export_keeps_accented_names_and_titles_with_braces_quotes_and_signs
     entries = {e["id"]: e for e in ris_entries(client, "q=zébu")}
     assert set(entries) == {"t01", "t02", "t03"}
     assert entries["t01"]["title"] == TRICKY_TITLE
-    assert entries["t01"]["authors"] == ["Haoua SANGARÉ"]
+    assert entries["t01"]["authors"] == ["SANGARÉ, Haoua"]
     assert entries["t02"]["title"] == TRICKY[1]["title"]
-    assert entries["t02"]["authors"] == ["Éloïse Dupré-Lefèvre"]
+    assert entries["t02"]["authors"] == ["Dupré-Lefèvre, Éloïse"]
     assert entries["t03"]["authors"] == ["Orange avec AFP"]
     assert entries["t01"]["secondary_title"] == "Le Républicain"
 
@@ -330,22 +327,20 @@ def test_bibtex_keeps_an_agency_whole_in_braces_and_a_person_as_is(client):
     assert authors[TRICKY[1]["title"]] == "Éloïse Dupré-Lefèvre"
 
 
-def test_bibtex_keeps_a_french_name_with_a_particle_as_a_person(make_index):
+def test_bibtex_keeps_a_french_name_with_a_particle_as_a_person(make_client):
     # "de" is a von-part BibTeX understands; braces would file De Gaulle under "Charles".
-    index_dir = make_index([dict(TRICKY[0], author="Charles de Gaulle")])
-    person_client = create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client()
+    person_client = make_client([dict(TRICKY[0], author="Charles de Gaulle")])
     (entry,) = bibtex_library(person_client, "q=zébu").entries
     assert entry.fields_dict["author"].value == "Charles de Gaulle"
 
 
-def test_ris_and_bibtex_leave_out_what_an_article_lacks(make_index):
+def test_ris_and_bibtex_leave_out_what_an_article_lacks(make_client):
     bare = dict(TRICKY[0], author="", date="", section="", tags=[])
-    index_dir = make_index([bare])
-    bare_client = create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client()
+    bare_client = make_client([bare])
     (entry,) = ris_entries(bare_client, "q=zébu")
     assert entry["title"] == TRICKY_TITLE
     assert "authors" not in entry and "date" not in entry and "year" not in entry
-    assert entry["access_date"] == date.today().strftime("%Y/%m/%d")
+    assert entry["access_date"] == date.today().strftime("%Y/%m/%d/")
     (bib,) = bibtex_library(bare_client, "q=zébu").entries
     assert "author" not in bib.fields_dict and "date" not in bib.fields_dict
     assert unbrace(bib.fields_dict["urldate"].value) == date.today().isoformat()
@@ -357,23 +352,21 @@ def test_bibtex_keys_are_plain_ascii_even_for_accented_titles(client):
         assert re.fullmatch(r"[A-Za-z0-9_:-]+", entry.key), entry.key
 
 
-def test_bibtex_keys_stay_unique_when_ids_differ_only_by_punctuation(make_index):
+def test_bibtex_keys_stay_unique_when_ids_differ_only_by_punctuation(make_client):
     twins = [dict(GIRAFES[0], id="a-1"), dict(GIRAFES[1], id="a1", title=GIRAFES[0]["title"], date=GIRAFES[0]["date"])]
-    index_dir = make_index(twins)
-    twin_client = create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client()
+    twin_client = make_client(twins)
     library = bibtex_library(twin_client, "q=girafe")
     keys = [entry.key for entry in library.entries]
     assert len(keys) == 2 and len(set(keys)) == 2
 
 
-def test_bibtex_keys_stay_unique_when_ids_differ_only_by_accents(make_index):
+def test_bibtex_keys_stay_unique_when_ids_differ_only_by_accents(make_client):
     # Ids come from file names too (`arrêté-2019.txt`), so accents in ids are real.
     twins = [
         dict(GIRAFES[0], id="arrêté-2019"),
         dict(GIRAFES[1], id="arrete-2019", title=GIRAFES[0]["title"], date=GIRAFES[0]["date"]),
     ]
-    index_dir = make_index(twins)
-    twin_client = create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client()
+    twin_client = make_client(twins)
     library = bibtex_library(twin_client, "q=girafe")
     keys = [entry.key for entry in library.entries]
     assert len(keys) == 2

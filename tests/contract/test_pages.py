@@ -7,7 +7,6 @@ from urllib.parse import parse_qs, parse_qsl, urlsplit
 import lxml.html
 import pytest
 
-from webui.app import create_app
 
 
 def html_of(response) -> lxml.html.HtmlElement:
@@ -293,7 +292,7 @@ def test_an_unknown_article_is_a_404_page(demo_client):
 
 
 @pytest.fixture
-def hostile_client(make_index):
+def hostile_client(make_client):
     records = [
         {
             "id": "x1",
@@ -320,8 +319,7 @@ def hostile_client(make_index):
             "tags": [],
         },
     ]
-    app = create_app({"INDEX_DIR": str(make_index(records)), "TESTING": True})
-    return app.test_client()
+    return make_client(records)
 
 
 def test_a_hostile_title_renders_as_text_on_the_results_page(hostile_client):
