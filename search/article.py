@@ -41,8 +41,10 @@ class Article:
     marked: bool  # whether any word of the query is marked
 
     def as_json(self) -> dict:
+        """The article as the public API gives it: no HTML pieces, and not `origin`, the file it was
+        read from on the server (a server path is for the admin console, not for anonymous users)."""
         item = asdict(self)
-        for key in ("title_html", "summary_html", "paragraphs_html", "marked"):
+        for key in ("title_html", "summary_html", "paragraphs_html", "marked", "origin"):
             item.pop(key)
         return item
 

@@ -322,6 +322,12 @@ def test_a_document_is_returned_with_its_full_text(client):
     assert document["tags"] == ["Coton"]
 
 
+def test_a_document_does_not_show_the_server_path_it_was_read_from(client):
+    document = get_json(client, "/api/v1/documents/c02")
+    assert "origin" not in document
+    assert "corpus.jsonl" not in json.dumps(document) and "/tmp" not in json.dumps(document)
+
+
 def test_the_document_of_every_hit_can_be_fetched_by_its_id(client):
     for hit in get_json(client, "/api/v1/search", q="", per_page=100)["hits"]:
         assert get_json(client, f"/api/v1/documents/{hit['id']}")["title"] == hit["title"]
