@@ -237,6 +237,23 @@ def test_facet_counts_cover_every_matching_article_not_only_the_page(search, fac
     assert counts_in(answer, facet) == brute_force_counts(BAMAKO, facet)
 
 
+@pytest.mark.parametrize("first", ["years", "range"])
+def test_a_year_filter_and_the_same_date_range_keep_their_own_year_counts_in_either_order(search, first):
+    # Both select the same articles, but a selected year still counts the other years (to add
+    # one), a date range does not: one cached answer must never serve the other.
+    years = {"q": "Bamako", "year": ["2019", "2020"]}
+    date_range = {"q": "Bamako", "date_from": "2019", "date_to": "2020"}
+    in_range = [r for r in BAMAKO if "2019" <= day_of(r)[:4] <= "2020"]
+    answers = {}
+    for name in ([first] + [n for n in ("years", "range") if n != first]) * 2:
+        answers.setdefault(name, []).append(search(**(years if name == "years" else date_range)))
+    for name, expected in (("years", brute_force_counts(BAMAKO, "year")), ("range", brute_force_counts(in_range, "year"))):
+        for answer in answers[name]:
+            assert sorted(ids(answer)) == sorted(r["id"] for r in in_range)
+            assert counts_in(answer, "year") == expected, name
+    assert brute_force_counts(BAMAKO, "year") != brute_force_counts(in_range, "year")
+
+
 def test_an_article_with_several_tags_counts_once_under_each_tag(search):
     answer = search(q="souveraineté")  # a01 (Mali, Sécurité) and a06 (Mali, Souveraineté)
     assert sorted(ids(answer)) == ["a01", "a06"]
