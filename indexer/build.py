@@ -129,18 +129,22 @@ def _add_all(generation: Generation, documents: Iterator[Document], report: Buil
 
 
 def _apply_changes(
-    generation: Generation, indexed: dict[str, tuple[str, str]], documents: Iterator[Document], report: BuildReport,
-    progress,
+    generation: Generation, scope: set[str] | None, documents: Iterator[Document], report: BuildReport, progress,
 ) -> None:
-    """Add new documents, update changed ones, delete those no longer in the corpus.
+    """Add new documents, update changed ones, delete those of `scope` no longer in the corpus.
 
+    An id is one article in the whole index: a document already indexed from
+    another source (a registry source, then the same file with --corpus) is
+    updated or left alone, never added twice. Deletions stay within `scope`.
     A document whose file failed to read this time is kept: a transient read
     error must not empty the archive.
     """
+    every = generation.indexed(None)
+    indexed = every if scope is None else generation.indexed(scope)
     seen: set[str] = set()
     for count, doc in enumerate(documents, start=1):
         seen.add(doc.id)
-        known = indexed.get(doc.id)
+        known = every.get(doc.id)
         if known is None:
             generation.add(doc)
             report.added += 1
@@ -183,7 +187,7 @@ def build_index(
             documents = unique_documents(read_corpus(sources), report)
             if generation.incremental:
                 report.mode = "incremental"
-                _apply_changes(generation, generation.indexed(scope), documents, report, progress)
+                _apply_changes(generation, scope, documents, report, progress)
             else:
                 _add_all(generation, documents, report, progress)
             if report.read == 0:

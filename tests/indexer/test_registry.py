@@ -75,3 +75,27 @@ def test_registry_defaults_and_csv_columns_reach_the_index_and_one_source_reinde
     ix, _build = open_current(index_dir)
     with ix.searcher() as searcher:
         assert sorted(f["id"] for f in searcher.all_stored_fields()) == ["1", "n2"]
+
+
+def test_indexing_a_registry_file_again_with_corpus_updates_its_articles_instead_of_adding_them_twice(tmp_path: Path) -> None:
+    from indexer.corpus import CorpusSource
+
+    registry = tmp_path / "sources.toml"
+    (tmp_path / "notes").mkdir()
+    notes = tmp_path / "notes" / "n.jsonl"
+    notes.write_text('{"id": "n1", "title": "Note", "body": "Une note sur Bamako"}\n'
+                     '{"id": "n2", "title": "Autre", "body": "Une autre note"}\n', encoding="utf-8")
+    add_source(registry, RegisteredSource("notes", "notes"))
+    index_dir = tmp_path / "index"
+    build_index([s.corpus_source(tmp_path) for s in load_registry(registry)], index_dir)
+
+    # `run.py index --corpus notes/n.jsonl`: the unnamed part of the index, scope {""}.
+    notes.write_text('{"id": "n1", "title": "Note", "body": "Une note sur Bamako et Gao"}\n'
+                     '{"id": "n2", "title": "Autre", "body": "Une autre note"}\n', encoding="utf-8")
+    report = build_index([CorpusSource(paths=(notes,))], index_dir, scope={""})
+    assert (report.added, report.updated, report.unchanged, report.deleted) == (0, 1, 1, 0)
+    ix, _build = open_current(index_dir)
+    with ix.searcher() as searcher:
+        stored = list(searcher.all_stored_fields())
+    assert sorted(f["id"] for f in stored) == ["n1", "n2"]
+    assert next(f for f in stored if f["id"] == "n1")["body"].endswith("Gao")
