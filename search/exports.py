@@ -13,9 +13,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from urllib.parse import quote
 
 from engines.base import Engine
 from indexer.analysis import fold
+from search.bylines import person_name
 from search.request import SearchRequest
 from search.results import article_metadata
 from search.service import ranked_articles
@@ -55,77 +57,137 @@ def export_records(
     return records
 
 
-def to_csv(records: list[ExportRecord]) -> str:
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP: CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    """A value safe in a spreadsheet: text that could start a formula gets a leading quote, as OWASP advises."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_text(header: list[str], rows) -> str:
+    """CSV with the header, every text cell neutralised against formula injection."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for r in records:
-        writer.writerow([r.id, r.title, r.author, r.source, r.published, r.section, "; ".join(r.tags), r.url, r.archive_url])
+    writer.writerow(header)
+    writer.writerows([csv_cell(value) for value in row] for row in rows)
     return out.getvalue()
+
+
+def to_csv(records: list[ExportRecord]) -> str:
+    return csv_text(list(CSV_COLUMNS), (
+        [r.id, r.title, r.author, r.source, r.published, r.section, "; ".join(r.tags), r.url, r.archive_url]
+        for r in records
+    ))
 
 
 def to_jsonl(records: list[ExportRecord]) -> str:
     lines = []
     for r in records:
-        item = {**r.__dict__, "tags": list(r.tags)}
+        # The shape of the API's hits: no date is null, not "".
+        item = {**r.__dict__, "published": r.published or None, "tags": list(r.tags)}
         lines.append(json.dumps(item, ensure_ascii=False))
     return "".join(line + "\n" for line in lines)
 
 
 def _one_line(text: str) -> str:
+    """Any run of white space (newlines, U+2028…) as one space: a field cannot start a new tag or entry."""
     return re.sub(r"\s+", " ", text).strip()
 
 
+def safe_url(url: str) -> str:
+    """The URL as a URI with no space, brace, backslash or quote left: safe inside RIS lines and BibTeX braces."""
+    return quote(_one_line(url), safe=":/?#[]@!$&'()*+,;=%~")
+
+
+def _ris_date(day: str) -> str:
+    """RIS dates are YYYY/MM/DD/ (the last slash opens the free "other" part; citation-js needs it)."""
+    return day.replace("-", "/") + "/"
+
+
+def ris_author(byline: str) -> str:
+    """A person as `Family, Given`; an agency or desk whole, without commas.
+
+    Zotero's RIS reader takes what precedes the first comma as the family name and
+    imports a name without a comma as one institutional name (`fieldMode` 1), as
+    citation-js does: so an agency keeps no comma (`6Medias avec L'Express`).
+    """
+    person = person_name(byline)
+    if person:
+        return f"{_one_line(person.family)}, {_one_line(person.given)}"
+    return _one_line(byline.replace(",", " "))
+
+
 def to_ris(records: list[ExportRecord], accessed: date) -> str:
-    """RIS, type NEWS (newspaper article); Y2 is the access date."""
+    """RIS, type NEWS (a newspaper article in Zotero, EndNote and Mendeley); Y2 is the access date."""
     entries = []
     for r in records:
-        lines = ["TY  - NEWS", f"ID  - {r.id}", f"TI  - {_one_line(r.title)}"]
+        lines = ["TY  - NEWS", f"ID  - {_one_line(r.id)}", f"TI  - {_one_line(r.title)}"]
         if r.author:
-            lines.append(f"AU  - {_one_line(r.author)}")
+            lines.append(f"AU  - {ris_author(r.author)}")
         if r.source:
             lines.append(f"T2  - {_one_line(r.source)}")
         if r.published:
             lines.append(f"PY  - {r.published[:4]}")
-            lines.append(f"DA  - {r.published.replace('-', '/')}")
+            lines.append(f"DA  - {_ris_date(r.published)}")
         if r.section:
             lines.append(f"SE  - {_one_line(r.section)}")
         lines += [f"KW  - {_one_line(tag)}" for tag in r.tags]
         if r.url or r.archive_url:
-            lines.append(f"UR  - {r.url or r.archive_url}")
-        lines.append(f"Y2  - {accessed.strftime('%Y/%m/%d')}")
+            lines.append(f"UR  - {safe_url(r.url or r.archive_url)}")
+        lines.append(f"Y2  - {_ris_date(accessed.isoformat())}")
         lines.append("ER  - ")
         entries.append("\n".join(lines))
     return "\n\n".join(entries) + "\n"
 
 
-_BIBTEX_SPECIALS = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&", "$": r"\$", "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+_BIBTEX_SPECIALS = {"\\": r"\textbackslash{}", "%": r"\%", "&": r"\&", "$": r"\$", "#": r"\#", "_": r"\_",
+                    "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+# BibTeX counts braces even when escaped, so a brace without its partner is written as
+# LaTeX's text command for it: an unmatched } can no longer end the field (and forge one).
+_LONE_OPEN, _LONE_CLOSE = r"\textbraceleft{}", r"\textbraceright{}"
+
+
+def _unmatched_braces(text: str) -> set[int]:
+    """Positions of the braces of `text` that have no partner."""
+    opened: list[int] = []
+    lone: set[int] = set()
+    for i, char in enumerate(text):
+        if char == "{":
+            opened.append(i)
+        elif char == "}":
+            if opened:
+                opened.pop()
+            else:
+                lone.add(i)
+    return lone | set(opened)
 
 
 def _bibtex_escape(text: str) -> str:
-    return "".join(_BIBTEX_SPECIALS.get(c, c) for c in _one_line(text))
+    """Text for a BibTeX value: LaTeX specials escaped, braces always balanced."""
+    text = _one_line(text)
+    lone = _unmatched_braces(text)
+    out = []
+    for i, char in enumerate(text):
+        if char in "{}":
+            out.append((_LONE_OPEN if char == "{" else _LONE_CLOSE) if i in lone else "\\" + char)
+        else:
+            out.append(_BIBTEX_SPECIALS.get(char, char))
+    return "".join(out)
 
 
-# Bylines that name an agency or a desk, not a person: kept whole in BibTeX.
-_CORPORATE_WORDS = re.compile(r"\b(AFP|Reuters|avec|Services?|Media|Médias?|Source|Rédaction|Redaction|Orange|BFMTV|AP)\b", re.I)
-
-
-# Lowercase particles of personal names: "Charles de Gaulle" is still a person.
-_NAME_PARTICLES = frozenset("de du des d' d’ le la van von der da di".split())
-
-
-def _bibtex_author(author: str) -> str:
-    """A person's name as is (BibTeX splits first and last name); an agency in braces."""
-    words = author.split()
-    names = [w for w in words if w.lower() not in _NAME_PARTICLES]
-    person = (
-        2 <= len(words) <= 5
-        and len(names) >= 2
-        and not _CORPORATE_WORDS.search(author)
-        and all(w[0].isupper() for w in names)
-    )
-    escaped = _bibtex_escape(author)
-    return escaped if person else "{" + escaped + "}"
+def bibtex_author(byline: str) -> str:
+    """A person's name as BibTeX reads it (`Florian Lautre`, or `SANGARÉ, Haoua` when the family name comes first);
+    an agency or desk in braces, so that BibTeX, biber and Zotero keep it as one institutional name."""
+    person = person_name(byline)
+    if person is None:
+        return "{" + _bibtex_escape(byline) + "}"
+    if person.family_last:
+        return _bibtex_escape(byline)
+    return f"{_bibtex_escape(person.family)}, {_bibtex_escape(person.given)}"
 
 
 def _bibtex_key(r: ExportRecord, used: set[str]) -> str:
@@ -142,25 +204,30 @@ def _bibtex_key(r: ExportRecord, used: set[str]) -> str:
 
 
 def to_bibtex(records: list[ExportRecord], accessed: date) -> str:
-    """BibLaTeX-style @article entries with entrysubtype newspaper; UTF-8, specials escaped."""
+    """BibLaTeX-style @article entries with entrysubtype newspaper; UTF-8, specials escaped, braces balanced.
+
+    biblatex reads `entrysubtype = {newspaper}` as a newspaper article; Zotero's BibTeX
+    importer reads no entrysubtype and files every @article as a journal article
+    (RIS's TY NEWS is the format that reaches Zotero as a newspaper article).
+    """
     used: set[str] = set()
     entries = []
     for r in records:
         fields = [("title", "{" + _bibtex_escape(r.title) + "}")]
         if r.author:
-            fields.append(("author", _bibtex_author(r.author)))
+            fields.append(("author", bibtex_author(r.author)))
         if r.source:
             fields.append(("journal", _bibtex_escape(r.source)))
         fields.append(("entrysubtype", "newspaper"))
         if r.published:
-            fields.append(("date", r.published))
-            fields.append(("year", r.published[:4]))
+            fields.append(("date", _bibtex_escape(r.published)))
+            fields.append(("year", _bibtex_escape(r.published[:4])))
         if r.section:
             fields.append(("note", "Rubrique : " + _bibtex_escape(r.section)))
         if r.tags:
             fields.append(("keywords", _bibtex_escape(", ".join(r.tags))))
         if r.url or r.archive_url:
-            fields.append(("url", r.url or r.archive_url))
+            fields.append(("url", safe_url(r.url or r.archive_url)))
         fields.append(("urldate", accessed.isoformat()))
         body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
         entries.append(f"@article{{{_bibtex_key(r, used)},\n{body}\n}}")

@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
+from flask_babel import Babel
 
+from engines.base import EngineUnavailable
 from engines.factory import open_engine
 from indexer.errors import IndexCorrupt, IndexMissing
 from settings import Settings, load_settings
@@ -14,7 +16,8 @@ from webui.admin import admin
 from webui.api import api
 from webui.cors import install_cors
 from webui.embed import embed
-from webui.errors import health_status, install_error_handlers
+from webui.errors import health_status, install_error_handlers, public_message
+from webui.i18n import DEFAULT_LANGUAGE, TRANSLATIONS_DIR, check_compiled, choose_language
 from webui.pages import pages
 from webui.research import research
 from webui.ratelimit import install_rate_limit
@@ -45,6 +48,9 @@ def create_app(settings: Settings | dict | None = None, test_config: dict | None
     if app.config["ADMIN_TOKEN"] and not app.config.get("SECRET_KEY"):
         # Every gunicorn worker derives the same key, so a session works whichever worker answers.
         app.config["SECRET_KEY"] = hashlib.sha256(b"loupe-admin-session\0" + str(app.config["ADMIN_TOKEN"]).encode()).hexdigest()
+    check_compiled()
+    Babel(app, locale_selector=lambda: choose_language(request), default_locale=DEFAULT_LANGUAGE,
+          default_translation_directories=str(TRANSLATIONS_DIR))
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     app.extensions["loupe_engine"] = open_engine(
@@ -67,7 +73,8 @@ def create_app(settings: Settings | dict | None = None, test_config: dict | None
     def healthz():
         try:
             return jsonify(app.extensions["loupe_engine"].health())
-        except (IndexMissing, IndexCorrupt) as error:
-            return jsonify({"status": health_status(error), "message": str(error)}), error.http_status
+        except (IndexMissing, IndexCorrupt, EngineUnavailable) as error:
+            message = public_message(error, translated=False)
+            return jsonify({"status": health_status(error), "message": message}), error.http_status
 
     return app

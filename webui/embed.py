@@ -9,12 +9,14 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, render_template, request, send_from_directory, url_for
+from flask_babel import force_locale, gettext
 from markupsafe import escape
 
 from indexer.errors import LoupeError
 from engines.base import FACETS
 from webui.cors import WILDCARD, parse_origins
-from webui.i18n import choose_language, format_decimal, strings_for
+from webui.errors import public_message
+from webui.i18n import choose_language, format_decimal
 from webui.pages import Links, lang_param_from, original_url, page_context
 from webui.params import search_request_from_args
 from search.request import SearchRequest
@@ -101,7 +103,7 @@ def embed_page():
             result = run_search(current_engine(), search_request)
     except LoupeError as failure:  # a bad query (400) or the archive's trouble (503)
         search_request = SearchRequest(query_text=request.args.get("q", "")[:1000])
-        error, status = str(failure), failure.http_status
+        error, status = public_message(failure), failure.http_status
     links = Links(search_request, lang_param)
     hidden = [(name, value) for name, values in search_request.filters for value in values]
     if lang_param:
@@ -206,8 +208,9 @@ def integrate_page():
     iframe_src = archive + url_for("embed.embed_page") + ("?" + urlencode(embed_query) if embed_query else "")
     widget_src = archive + url_for("embed.widget_script")
     search_action = archive + url_for("pages.search_page")
-    widget_strings = strings_for(options["lang"] or lang)
-    iframe_title = widget_strings["integrate_iframe_title"].format(archive=current_app.config["ARCHIVE_NAME"])
+    with force_locale(options["lang"] or lang):  # the snippet speaks the widget's language
+        iframe_title = gettext("Search %(archive)s", archive=current_app.config["ARCHIVE_NAME"])
+        field_label, button = gettext("Search the archive"), gettext("Search")
     return render_template(
         "integrate.html",
         **page_context(),
@@ -215,8 +218,7 @@ def integrate_page():
         options=options,
         attributes=attributes,
         widget_src=widget_src,
-        snippet=widget_snippet(attributes, options, widget_src, search_action, widget_strings["search_label"],
-                               widget_strings["search_button"]),
+        snippet=widget_snippet(attributes, options, widget_src, search_action, field_label, button),
         iframe_snippet=f'<iframe src="{escape(iframe_src)}" title="{escape(iframe_title)}" width="100%" height="480"></iframe>',
         search_action=search_action,
         facet_names=list(FACETS),

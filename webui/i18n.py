@@ -1,248 +1,87 @@
-"""Every UI string, in French (default) and English; one place to translate."""
+"""The interface language: which one a request gets, and its dates, numbers and plurals (Babel).
+
+Every UI string is a gettext message (English msgid) in templates and in the code:
+`_("Search the archive")`, `ngettext("%(num)s result", "%(num)s results", n)`. The
+translations live in webui/translations/<language>/LC_MESSAGES/messages.po, compiled
+to .mo files by `make translations`; a language is a folder there, no Python needed.
+"""
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterator, Mapping
+from datetime import date
+from pathlib import Path
 
-LANGUAGES = ("fr", "en")
+from babel import Locale
+from babel.dates import format_date as babel_format_date
+from babel.dates import format_skeleton
+from babel.numbers import format_decimal as babel_format_decimal
+from flask_babel import force_locale, get_locale, get_translations, gettext
+
+from indexer.errors import LoupeError
+
+TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 DEFAULT_LANGUAGE = "fr"
-LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
+# The CLDR locale whose dates and numbers a language uses, where it is not the language
+# itself: English pages write "12 March 2019", as British English does.
+FORMAT_LOCALES = {"en": "en_GB"}
+# French writes the first day of a month as an ordinal ("1er mars"); CLDR has no pattern for it.
+FIRST_DAY = {"fr": "1er"}
 
-STRINGS: dict[str, dict[str, str]] = {
-    "fr": {
-        "skip_to_content": "Aller au contenu",
-        "skip_to_results": "Aller aux résultats",
-        "untitled": "(sans titre)",
-        "question_mark": "\u00a0?",
-        "results_range": "{first}–{last}",
-        "skip_to_filters": "Aller aux filtres",
-        "tagline": "Archives de presse en texte intégral",
-        "switch_language": "Langue",
-        "search_label": "Rechercher dans les archives",
-        "search_placeholder": "ex. souveraineté Mali",
-        "search_button": "Rechercher",
-        "help_summary": "Aide à la recherche : syntaxe et exemples",
-        "help_intro": "Tous les mots sont requis ; les accents, le pluriel et les terminaisons sont ignorés (souverainete trouve souverainetés).",
-        "help_example": "Exemple",
-        "help_meaning": "Ce que cela cherche",
-        "results_heading": "Résultats",
-        "results_count_zero": "Aucun résultat",
-        "results_count_one": "1 résultat",
-        "results_count": "{total} résultats",
-        "results_time": "en {ms} ms",
-        "results_page": "page {page} sur {pages}",
-        "no_results": "Aucun résultat.",
-        "no_results_for": "Aucun article ne correspond à « {query} ».",
-        "no_results_filters": "Aucun article ne correspond à ces filtres.",
-        "try_heading": "Essayez plutôt :",
-        "try_suggestion": "la correction proposée : {text}",
-        "try_remove_filter": "retirer le filtre {label} : {value}",
-        "try_fewer_words": "moins de mots : {query}",
-        "try_count": "{count} résultats",
-        "try_count_one": "1 résultat",
-        "try_help": "lire l'aide à la recherche (accents, OU, guillemets, préfixe*)",
-        "try_clear": "retirer tous les filtres",
-        "did_you_mean": "Vouliez-vous dire",
-        "only_stop_words": "Votre recherche ne contient que des mots trop courants (le, la, de…) : ajoutez un mot porteur de sens.",
-        "partial_match": "Aucun article ne contient tous les mots ; voici les plus proches.",
-        "forms_summary": "Formes trouvées",
-        "forms_intro": "Les formes de chaque mot présentes dans les résultats, avec le nombre d’articles qui les contiennent. Choisissez-en une pour ne chercher que cette forme.",
-        "forms_link_label": "chercher seulement la forme {form} ({count})",
-        "forms_articles": "{count} articles",
-        "forms_articles_one": "1 article",
-        "forms_articles_word": "articles",
-        "missing_words": "Absent :",
-        "query_error": "Votre recherche n'a pas pu être lue :",
-        "query_error_fix": "Corrigez-la et relancez ; l'aide ci-dessous rappelle la syntaxe.",
-        "sort_label": "Trier par",
-        "sort_relevance": "Pertinence",
-        "sort_newest": "Plus récents d'abord",
-        "sort_oldest": "Plus anciens d'abord",
-        "date_from": "Du",
-        "date_to": "Au",
-        "date_hint": "AAAA, AAAA-MM ou AAAA-MM-JJ",
-        "dates_legend": "Période",
-        "filters_heading": "Affiner",
-        "filters_apply": "Appliquer les filtres",
-        "active_filters": "Filtres actifs",
-        "remove_filter": "Retirer le filtre {label} : {value}",
-        "clear_all": "Tout effacer",
-        "see_more": "Voir plus",
-        "see_more_label": "Voir plus de valeurs pour {facet}",
-        "see_fewer": "Voir moins",
-        "facet_count_label": "{count} articles",
-        "timeline_heading": "Répartition dans le temps",
-        "timeline_by_year": "Articles par année ; cliquez sur une barre pour limiter la recherche à cette période.",
-        "timeline_by_month": "Articles par mois ; cliquez sur une barre pour limiter la recherche à ce mois.",
-        "timeline_bar": "{period} : {count} articles",
-        "timeline_bar_one": "{period} : 1 article",
-        "timeline_table": "Voir les chiffres en tableau",
-        "timeline_period": "Période",
-        "timeline_count": "Articles",
-        "pagination": "Pages de résultats",
-        "page_n": "Page {page}",
-        "previous": "Précédent",
-        "next": "Suivant",
-        "similar": "Articles similaires",
-        "no_similar": "Aucun article similaire.",
-        "original": "Lire l'article original",
-        "back": "Retour aux résultats",
-        "new_search": "Nouvelle recherche",
-        "article_meta": "Informations sur l'article",
-        "published": "Publié le",
-        "summary": "Résumé",
-        "tags": "Mots-clés",
-        "marks_found": "Les mots de votre recherche sont surlignés.",
-        "not_found": "Cet article n'existe pas (ou plus) dans l'index.",
-        "by": "par",
-        "facet_source": "Source",
-        "facet_author": "Auteur",
-        "facet_section": "Rubrique",
-        "facet_tag": "Mot-clé",
-        "facet_year": "Année",
-    },
-    "en": {
-        "skip_to_content": "Skip to content",
-        "skip_to_results": "Skip to results",
-        "untitled": "(untitled)",
-        "question_mark": "?",
-        "results_range": "{first}–{last}",
-        "skip_to_filters": "Skip to filters",
-        "tagline": "Full-text press archive",
-        "switch_language": "Language",
-        "search_label": "Search the archive",
-        "search_placeholder": "e.g. souveraineté Mali",
-        "search_button": "Search",
-        "help_summary": "Search help: syntax and examples",
-        "help_intro": "Every word is required; accents, plurals and endings are ignored (souverainete finds souverainetés).",
-        "help_example": "Example",
-        "help_meaning": "What it finds",
-        "results_heading": "Results",
-        "results_count_zero": "No results",
-        "results_count_one": "1 result",
-        "results_count": "{total} results",
-        "results_time": "in {ms} ms",
-        "results_page": "page {page} of {pages}",
-        "no_results": "No results.",
-        "no_results_for": "No article matches “{query}”.",
-        "no_results_filters": "No article matches these filters.",
-        "try_heading": "Try instead:",
-        "try_suggestion": "the suggested spelling: {text}",
-        "try_remove_filter": "remove the filter {label}: {value}",
-        "try_fewer_words": "fewer words: {query}",
-        "try_count": "{count} results",
-        "try_count_one": "1 result",
-        "try_help": "read the search help (accents, OR, quotes, prefix*)",
-        "try_clear": "remove every filter",
-        "did_you_mean": "Did you mean",
-        "only_stop_words": "Your search only has very common words (le, la, de…): add a word that carries meaning.",
-        "partial_match": "No article holds all the words; here are the closest.",
-        "forms_summary": "Word forms found",
-        "forms_intro": "The forms of each word found in the results, with the number of articles holding them. Pick one to search that form only.",
-        "forms_link_label": "search the form {form} only ({count})",
-        "forms_articles": "{count} articles",
-        "forms_articles_one": "1 article",
-        "forms_articles_word": "articles",
-        "missing_words": "Missing:",
-        "query_error": "Your search could not be read:",
-        "query_error_fix": "Fix it and search again; the help below recalls the syntax.",
-        "sort_label": "Sort by",
-        "sort_relevance": "Relevance",
-        "sort_newest": "Newest first",
-        "sort_oldest": "Oldest first",
-        "date_from": "From",
-        "date_to": "To",
-        "date_hint": "YYYY, YYYY-MM or YYYY-MM-DD",
-        "dates_legend": "Period",
-        "filters_heading": "Refine",
-        "filters_apply": "Apply filters",
-        "active_filters": "Active filters",
-        "remove_filter": "Remove the filter {label}: {value}",
-        "clear_all": "Clear all",
-        "see_more": "See more",
-        "see_more_label": "See more values of {facet}",
-        "see_fewer": "See fewer",
-        "facet_count_label": "{count} articles",
-        "timeline_heading": "Over time",
-        "timeline_by_year": "Articles per year; click a bar to limit the search to that period.",
-        "timeline_by_month": "Articles per month; click a bar to limit the search to that month.",
-        "timeline_bar": "{period}: {count} articles",
-        "timeline_bar_one": "{period}: 1 article",
-        "timeline_table": "Show the figures as a table",
-        "timeline_period": "Period",
-        "timeline_count": "Articles",
-        "pagination": "Result pages",
-        "page_n": "Page {page}",
-        "previous": "Previous",
-        "next": "Next",
-        "similar": "Similar articles",
-        "no_similar": "No similar article.",
-        "original": "Read the original article",
-        "back": "Back to results",
-        "new_search": "New search",
-        "article_meta": "About this article",
-        "published": "Published",
-        "summary": "Summary",
-        "tags": "Tags",
-        "marks_found": "The words of your search are highlighted.",
-        "not_found": "This article is not (or no longer) in the index.",
-        "by": "by",
-        "facet_source": "Source",
-        "facet_author": "Author",
-        "facet_section": "Section",
-        "facet_tag": "Tag",
-        "facet_year": "Year",
-    },
-}
 
-# The query syntax, as (example, meaning) rows of the help panel; mirrors search/query_parser.py.
-SYNTAX_HELP: dict[str, list[tuple[str, str]]] = {
-    "fr": [
-        ("souveraineté Mali", "les deux mots, dans n'importe quel ordre"),
-        ("quand la Corée a-t-elle été divisée ?", "une question : à partir de 4 mots, les articles qui en ont le plus (75 %) ; ceux qui les ont tous d'abord"),
-        ("Mali OU Niger", "l'un ou l'autre (OR marche aussi)"),
-        ("Mali -Niger", "Mali mais pas Niger (aussi : Mali SAUF Niger, Mali NOT Niger)"),
-        ('"coopération sécuritaire"', "l'expression exacte, mots dans cet ordre (« … » marche aussi)"),
-        ("souveraineté NEAR/5 Mali", "les deux mots à 5 mots au plus l'un de l'autre (aussi PROCHE/5)"),
-        ("titre:Chine", "le mot dans le titre ; aussi auteur:, source:, rubrique:, tag:"),
-        ("auteur:AFP rubrique:Politique", "combiner plusieurs champs"),
-        ("exact:souverainetés", "cette forme exacte, accents compris, sans variantes"),
-        ("date:2019", "publié en 2019 ; date:2019-03 pour mars 2019"),
-        ("date:[2018-01 TO 2019-06]", "publié de janvier 2018 à juin 2019"),
-        ("souverain*", "les mots qui commencent par souverain (souverainiste, souveraineté…)"),
-    ],
-    "en": [
-        ("souveraineté Mali", "both words, in any order"),
-        ("quand la Corée a-t-elle été divisée ?", "a question: from 4 words on, the articles holding most of them (75%); those holding all first"),
-        ("Mali OR Niger", "either word (OU works too)"),
-        ("Mali -Niger", "Mali but not Niger (also: Mali NOT Niger, Mali SAUF Niger)"),
-        ('"coopération sécuritaire"', "the exact phrase, words in this order (« … » works too)"),
-        ("souveraineté NEAR/5 Mali", "both words at most 5 words apart (also PROCHE/5)"),
-        ("titre:Chine", "the word in the title; also auteur:, source:, rubrique:, tag: (or title:, author:, section:)"),
-        ("auteur:AFP rubrique:Politique", "combine several fields"),
-        ("exact:souverainetés", "this exact form, accents kept, no variants"),
-        ("date:2019", "published in 2019; date:2019-03 for March 2019"),
-        ("date:[2018-01 TO 2019-06]", "published from January 2018 to June 2019"),
-        ("souverain*", "words starting with souverain (souverainiste, souveraineté…)"),
-    ],
-}
+def N_(message: str) -> str:
+    """Marks a message for extraction (pybabel) where it is translated later, with gettext()."""
+    return message
 
-MONTHS: dict[str, list[str]] = {
-    "fr": [
-        "janvier", "février", "mars", "avril", "mai", "juin",
-        "juillet", "août", "septembre", "octobre", "novembre", "décembre",
-    ],
-    "en": [
-        "January", "February", "March", "April", "May", "June",
-        "July", "August", "September", "October", "November", "December",
-    ],
-}
-SHORT_MONTHS: dict[str, list[str]] = {
-    "fr": ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."],
-    "en": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
-}
 
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+class TranslationsNotCompiled(LoupeError):
+    """A catalogue's .mo file is missing or older than its .po: the pages would show English msgids."""
+
+    code = "translations_not_compiled"
+
+
+def catalogues(directory: Path = TRANSLATIONS_DIR) -> list[Path]:
+    """Every messages.po under `directory`, one per language."""
+    return sorted(directory.glob("*/LC_MESSAGES/messages.po"))
+
+
+def available_languages(directory: Path = TRANSLATIONS_DIR) -> tuple[str, ...]:
+    """The interface languages: French, then every other language with a catalogue."""
+    found = [po.parent.parent.name for po in catalogues(directory)]
+    return tuple([DEFAULT_LANGUAGE] + sorted(code for code in found if code != DEFAULT_LANGUAGE))
+
+
+LANGUAGES = available_languages()
+
+
+def _language_name(code: str) -> str:
+    name = Locale.parse(code).get_display_name(code) or code
+    return name[:1].upper() + name[1:]
+
+
+LANGUAGE_NAMES = {code: _language_name(code) for code in LANGUAGES}
+
+
+def check_compiled() -> None:
+    """Refuse to start with a catalogue not compiled since its last change; the message names the fix."""
+    for po in catalogues():
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            raise TranslationsNotCompiled(
+                f"{mo.relative_to(TRANSLATIONS_DIR.parent.parent)} is missing or older than its .po: "
+                "run `make translations` (pybabel compile -d webui/translations)")
+
+
+def compile_catalogues() -> None:
+    """What `pybabel compile -d webui/translations` does, for the test suite and scripts."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in catalogues():
+        with po.open("rb") as source:
+            catalog = read_po(source)
+        with po.with_suffix(".mo").open("wb") as target:
+            write_mo(target, catalog)
 
 
 def choose_language(request) -> str:
@@ -253,467 +92,127 @@ def choose_language(request) -> str:
     return request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE) or DEFAULT_LANGUAGE
 
 
-def strings_for(lang: str) -> dict[str, str]:
-    return STRINGS.get(lang, STRINGS[DEFAULT_LANGUAGE])
+def current_language() -> str:
+    """The language of the page being rendered (the request's, or the one forced for a widget)."""
+    locale = get_locale()
+    return locale.language if locale is not None else DEFAULT_LANGUAGE
 
 
-def syntax_help_for(lang: str) -> list[tuple[str, str]]:
-    return SYNTAX_HELP.get(lang, SYNTAX_HELP[DEFAULT_LANGUAGE])
+def _locale(lang: str | None) -> str:
+    lang = lang or current_language()
+    return FORMAT_LOCALES.get(lang, lang)
 
 
-def format_date(value: str | None, lang: str) -> str:
-    """`2019-03-12` → `12 mars 2019` / `12 March 2019`; `2019-03` → `mars 2019`; else unchanged."""
+def _parse_day(value: str) -> tuple[int, int | None, int | None] | None:
+    parts = value[:10].split("-")
+    if not parts[0].isdigit() or len(parts[0]) != 4 or not all(p.isdigit() for p in parts):
+        return None
+    numbers = [int(p) for p in parts] + [None, None]
+    return numbers[0], numbers[1], numbers[2]
+
+
+def format_date(value: str | None, lang: str | None = None) -> str:
+    """`2019-03-12` → `12 mars 2019` / `12 March 2019`; `2019-03` → `mars 2019`; `2019` stays; else unchanged."""
     if not value:
         return ""
-    match = _DATE.match(value)
-    if not match:
+    parsed = _parse_day(value)
+    if parsed is None:
         return value
-    year, month, day = match.groups()
-    months = MONTHS.get(lang, MONTHS[DEFAULT_LANGUAGE])
-    if not month or not 1 <= int(month) <= 12:
-        return year
-    if not day:
-        return f"{months[int(month) - 1]} {year}"
-    day_text = "1er" if lang == "fr" and day == "01" else str(int(day))
-    return f"{day_text} {months[int(month) - 1]} {year}"
+    year, month, day = parsed
+    if not month or not 1 <= month <= 12:
+        return str(year)
+    locale = _locale(lang)
+    try:
+        if not day:
+            return format_skeleton("yMMMM", date(year, month, 1), locale=locale)
+        text = babel_format_date(date(year, month, day), "long", locale=locale)
+    except ValueError:
+        return value
+    first = FIRST_DAY.get(Locale.parse(locale).language)
+    return text.replace("1", first, 1) if first and day == 1 and text.startswith("1 ") else text
 
 
-def format_period_short(period: str, lang: str) -> str:
+def format_period_short(period: str, lang: str | None = None) -> str:
     """A timeline axis label: `2019` stays, `2019-03` → `mars 19` / `Mar 19`."""
-    if len(period) == 7:
-        months = SHORT_MONTHS.get(lang, SHORT_MONTHS[DEFAULT_LANGUAGE])
-        return f"{months[int(period[5:]) - 1]} {period[2:4]}"
-    return period
+    parsed = _parse_day(period)
+    if len(period) != 7 or parsed is None or not 1 <= (parsed[1] or 0) <= 12:
+        return period
+    return babel_format_date(date(parsed[0], parsed[1], 1), "MMM yy", locale=_locale(lang))
 
 
-def format_number(number: int, lang: str) -> str:
+def format_number(number: int, lang: str | None = None) -> str:
     """Thousands grouped as each language writes them: `2 003` (narrow no-break space) / `2,003`."""
-    grouped = f"{number:,}"
-    return grouped.replace(",", "\u202f") if lang == "fr" else grouped
+    return babel_format_decimal(number, locale=_locale(lang))
 
 
-def format_decimal(number: float | None, lang: str) -> str:
-    """One decimal, with a decimal comma in French: `12,5` / `12.5`."""
-    text = f"{float(number or 0):.1f}"
-    return text.replace(".", ",") if lang == "fr" else text
+def format_decimal(number: float | None, lang: str | None = None) -> str:
+    """One decimal, in the language's notation: `12,5` / `12.5`."""
+    return babel_format_decimal(float(number or 0), format="0.0", locale=_locale(lang))
 
 
-def count_text(count: int, lang: str, many: str = "results_count", one: str = "results_count_one",
-               zero: str | None = "results_count_zero") -> str:
-    """`12 résultats`, `1 résultat`, `Aucun résultat`: French and English plural rules agree here."""
-    strings = strings_for(lang)
-    if count == 0 and zero:
-        return strings[zero]
-    if count == 1:
-        return strings[one]
-    return strings[many].format(total=format_number(count, lang), count=format_number(count, lang))
+def ngettext(singular: str, plural: str, count: int, **variables) -> str:
+    """flask_babel's ngettext, with `%(num)s` the count written in the language (`2 003`), as templates pass it."""
+    variables.setdefault("num", format_number(count))
+    return get_translations().ungettext(singular, plural, count) % variables
 
-# Research tools (concordance, trends, exports), merged into STRINGS above.
-_RESEARCH_STRINGS = {
-    "fr": {
-        "concordance_title": "Concordance",
-        "concordance_width": "Mots de contexte",
-        "concordance_sort": "Trier par",
-        "concordance_sort_date": "date",
-        "concordance_sort_left": "contexte gauche",
-        "concordance_sort_right": "contexte droit",
-        "concordance_sort_source": "source",
-        "concordance_count": "{lines} occurrences dans {documents} articles",
-        "concordance_truncated": "liste tronquée : affinez la recherche",
-        "concordance_left": "Contexte gauche",
-        "concordance_keyword": "Mot",
-        "concordance_right": "Contexte droit",
-        "concordance_article": "Article",
-        "trends_title": "Tendances",
-        "trends_query": "Recherche {n}",
-        "trends_interval": "Période",
-        "trends_year": "par année",
-        "trends_month": "par mois",
-        "trends_scale": "Échelle",
-        "trends_count": "nombre d'articles",
-        "trends_per_thousand": "pour 1 000 articles",
-        "trends_button": "Comparer",
-        "trends_table": "Articles correspondants par période",
-        "trends_period": "Période",
-        "trends_articles": "Articles publiés",
-    },
-    "en": {
-        "concordance_title": "Concordance",
-        "concordance_width": "Context words",
-        "concordance_sort": "Sort by",
-        "concordance_sort_date": "date",
-        "concordance_sort_left": "left context",
-        "concordance_sort_right": "right context",
-        "concordance_sort_source": "source",
-        "concordance_count": "{lines} occurrences in {documents} articles",
-        "concordance_truncated": "list truncated: narrow the search",
-        "concordance_left": "Left context",
-        "concordance_keyword": "Word",
-        "concordance_right": "Right context",
-        "concordance_article": "Article",
-        "trends_title": "Trends",
-        "trends_query": "Query {n}",
-        "trends_interval": "Period",
-        "trends_year": "per year",
-        "trends_month": "per month",
-        "trends_scale": "Scale",
-        "trends_count": "number of articles",
-        "trends_per_thousand": "per 1,000 articles",
-        "trends_button": "Compare",
-        "trends_table": "Matching articles per period",
-        "trends_period": "Period",
-        "trends_articles": "Articles published",
-    },
+
+def count_results(count: int) -> str:
+    """`Aucun résultat`, `1 résultat`, `2 003 résultats`: the language's plural rule, from its catalogue."""
+    if count == 0:
+        return gettext("No results")
+    return ngettext("%(num)s result", "%(num)s results", count)
+
+
+# --- messages looked up by key --------------------------------------------------------------
+# webui/admin*.py still asks for its messages by key (strings_for(lang)["admin_…"]) and
+# formats them with str.format; these are those messages, translated like every other.
+KEYED_MESSAGES = {
+    "admin_csrf_refused": N_("Form refused: it has expired or did not come from this console. Reload the page and try again."),
+    "admin_upload_request_too_large": N_("Upload refused: over {limit} MB in all. Send fewer or smaller files; nothing was saved."),
+    "admin_login_wrong": N_("Wrong token: check it and try again."),
+    "admin_login_throttled": N_("Too many failed attempts: try again in a few minutes."),
+    "admin_unknown_source": N_("No source named “{name}” in the registry: reload the page."),
+    "admin_busy_job": N_("A reindex is already running: wait for it to finish before starting another."),
+    "admin_busy_lock": N_("An indexing run (from the command line?) holds the index lock: wait for it to finish."),
+    "admin_upload_none": N_("Choose at least one file to upload."),
+    "admin_upload_bad_type": N_("file type not accepted (expected: {types})"),
+    "admin_upload_readme": N_("README… files are skipped by the indexer: rename it"),
+    "admin_upload_single_file": N_("this source is a single file ({path}): declare a folder or a pattern to put files in"),
+    "admin_upload_glob": N_("this source only reads files matching {pattern}: rename the file or choose another source"),
+    "admin_upload_too_large": N_("file too large (over {limit} MB): split it"),
+    "admin_upload_empty": N_("empty file"),
+    "admin_upload_bad_compressed": N_("not a valid {ext} file (wrong signature)"),
+    "admin_upload_bad_encoding": N_("not UTF-8 or Windows-1252 text: save it again in one of these encodings"),
+    "admin_upload_binary": N_("contains binary data, not text"),
+    "admin_upload_exists": N_("a file named {name} is already in this folder: rename yours"),
+    "admin_upload_not_feed": N_("this XML file is not an RSS or Atom feed"),
+    "admin_upload_os_error": N_("cannot write the file ({error})"),
+    "admin_kind_incremental": N_("incremental"),
+    "admin_kind_rebuild": N_("rebuild"),
+    "admin_state_starting": N_("starting"),
+    "admin_state_running": N_("running"),
+    "admin_state_done": N_("done"),
+    "admin_state_failed": N_("failed"),
+    "admin_state_interrupted": N_("interrupted"),
 }
-for _lang, _strings in _RESEARCH_STRINGS.items():
-    STRINGS[_lang].update(_strings)
 
-# Admin console (webui/admin.py), merged into STRINGS above.
-_ADMIN_STRINGS = {
-    "fr": {
-        "admin_title": "Console d'administration",
-        "admin_login_title": "Connexion à la console d'administration",
-        "admin_token_label": "Jeton d'administration",
-        "admin_token_hint": "Le jeton défini par LOUPE_ADMIN_TOKEN sur le serveur.",
-        "admin_login_button": "Se connecter",
-        "admin_login_wrong": "Jeton incorrect : vérifiez-le et réessayez.",
-        "admin_login_throttled": "Trop de tentatives échouées : réessayez dans quelques minutes.",
-        "admin_logout": "Se déconnecter",
-        "admin_csrf_refused": "Formulaire refusé : il a expiré ou ne vient pas de cette console. Rechargez la page et recommencez.",
-        "admin_back": "Retour à la console",
-        "admin_stats_heading": "Index",
-        "admin_stats_documents": "Documents",
-        "admin_stats_publications": "Publications",
-        "admin_stats_dates": "Période couverte",
-        "admin_stats_size": "Taille",
-        "admin_stats_built": "Dernière construction",
-        "admin_no_index": "Pas encore d'index utilisable : lancez « Tout réindexer ».",
-        "admin_sources_heading": "Sources",
-        "admin_sources_caption": "Sources déclarées dans {path}",
-        "admin_source_name": "Source",
-        "admin_source_path": "Chemin",
-        "admin_source_documents": "Documents",
-        "admin_source_last": "Dernière indexation",
-        "admin_source_never": "jamais",
-        "admin_source_action": "Action",
-        "admin_reindex_source": "Réindexer cette source",
-        "admin_no_sources": "Aucune source déclarée : le dossier du registre est indexé en entier.",
-        "admin_reindex_heading": "Réindexer",
-        "admin_reindex_all": "Tout réindexer",
-        "admin_reindex_all_hint": "Ajoute, met à jour et supprime seulement ce qui a changé ; la recherche reste disponible pendant ce temps.",
-        "admin_rebuild": "Reconstruire de zéro",
-        "admin_rebuild_hint": "Relit tout et construit un nouvel index à côté de celui en service, puis bascule dessus.",
-        "admin_busy_job": "Une réindexation est déjà en cours : attendez qu'elle se termine avant d'en lancer une autre.",
-        "admin_busy_lock": "Une indexation (lancée en ligne de commande ?) tient le verrou de l'index : attendez qu'elle se termine.",
-        "admin_busy_link": "Voir la tâche en cours",
-        "admin_running": "Une réindexation est en cours.",
-        "admin_unknown_source": "Aucune source nommée « {name} » dans le registre : rechargez la page.",
-        "admin_upload_heading": "Ajouter des fichiers à une source",
-        "admin_upload_source": "Source",
-        "admin_upload_files": "Fichiers",
-        "admin_upload_hint": "Types acceptés : {types}. Au plus {limit} Mo par envoi.",
-        "admin_upload_button": "Envoyer",
-        "admin_upload_no_folder": "Aucune source n'a de dossier où déposer des fichiers (une source d'un seul fichier n'en accepte pas).",
-        "admin_upload_saved": "Enregistrés dans la source {source} :",
-        "admin_upload_refused": "Refusés, rien n'a été écrit pour eux :",
-        "admin_upload_then": "Les nouveaux fichiers seront trouvables après une réindexation de la source.",
-        "admin_upload_none": "Choisissez au moins un fichier à envoyer.",
-        "admin_upload_bad_type": "type de fichier non accepté (attendu : {types})",
-        "admin_upload_readme": "les fichiers README… sont ignorés par l'indexeur : renommez-le",
-        "admin_upload_single_file": "cette source est un seul fichier ({path}) : déclarez un dossier ou un motif pour y déposer des fichiers",
-        "admin_upload_glob": "cette source ne lit que les fichiers correspondant à {pattern} : renommez-le ou choisissez une autre source",
-        "admin_upload_too_large": "fichier trop gros (plus de {limit} Mo) : découpez-le",
-        "admin_upload_request_too_large": "Envoi refusé : plus de {limit} Mo en tout. Envoyez moins de fichiers ou des fichiers plus petits ; rien n'a été enregistré.",
-        "admin_upload_empty": "fichier vide",
-        "admin_upload_bad_compressed": "ce n'est pas un fichier {ext} valide (signature absente)",
-        "admin_upload_bad_encoding": "ce n'est pas du texte UTF-8 ou Windows-1252 : réenregistrez-le dans l'un de ces encodages",
-        "admin_upload_binary": "contient des données binaires, pas du texte",
-        "admin_upload_exists": "un fichier nommé {name} existe déjà dans ce dossier : renommez le vôtre",
-        "admin_upload_not_feed": "ce fichier XML n'est pas un flux RSS ou Atom",
-        "admin_upload_os_error": "impossible d'écrire le fichier ({error})",
-        "admin_jobs_heading": "Historique des tâches",
-        "admin_jobs_empty": "Aucune tâche pour l'instant.",
-        "admin_job_id": "Tâche",
-        "admin_job_kind": "Type",
-        "admin_kind_incremental": "incrémentale",
-        "admin_kind_rebuild": "reconstruction",
-        "admin_job_scope": "Sources",
-        "admin_scope_all": "toutes",
-        "admin_job_started_by": "Lancée par",
-        "admin_job_started": "Début",
-        "admin_job_finished": "Fin",
-        "admin_job_state": "État",
-        "admin_state_starting": "démarrage",
-        "admin_state_running": "en cours",
-        "admin_state_done": "terminée",
-        "admin_state_failed": "échouée",
-        "admin_state_interrupted": "interrompue",
-        "admin_job_title": "Tâche d'indexation",
-        "admin_progress": "Progression",
-        "admin_progress_count": "documents lus",
-        "admin_job_current": "Fichier en cours",
-        "admin_refresh": "Actualiser",
-        "admin_report_heading": "Rapport",
-        "admin_report_added": "Ajoutés",
-        "admin_report_updated": "Mis à jour",
-        "admin_report_deleted": "Supprimés",
-        "admin_report_unchanged": "Inchangés",
-        "admin_report_merged": "Doublons fusionnés",
-        "admin_report_failed": "Échecs",
-        "admin_report_documents": "Documents dans l'index",
-        "admin_report_seconds": "Durée (s)",
-        "admin_report_rate": "Documents par seconde",
-        "admin_report_failed_list": "Fichiers ou lignes en échec",
-        "admin_report_merged_list": "Doublons fusionnés",
-        "admin_job_error": "Erreur",
-        "admin_megabytes": "{size} Mo",
-    },
-    "en": {
-        "admin_title": "Admin console",
-        "admin_login_title": "Log in to the admin console",
-        "admin_token_label": "Admin token",
-        "admin_token_hint": "The token set with LOUPE_ADMIN_TOKEN on the server.",
-        "admin_login_button": "Log in",
-        "admin_login_wrong": "Wrong token: check it and try again.",
-        "admin_login_throttled": "Too many failed attempts: try again in a few minutes.",
-        "admin_logout": "Log out",
-        "admin_csrf_refused": "Form refused: it has expired or did not come from this console. Reload the page and try again.",
-        "admin_back": "Back to the console",
-        "admin_stats_heading": "Index",
-        "admin_stats_documents": "Documents",
-        "admin_stats_publications": "Publications",
-        "admin_stats_dates": "Date range",
-        "admin_stats_size": "Size",
-        "admin_stats_built": "Last build",
-        "admin_no_index": "No usable index yet: use “Reindex all”.",
-        "admin_sources_heading": "Sources",
-        "admin_sources_caption": "Sources declared in {path}",
-        "admin_source_name": "Source",
-        "admin_source_path": "Path",
-        "admin_source_documents": "Documents",
-        "admin_source_last": "Last indexed",
-        "admin_source_never": "never",
-        "admin_source_action": "Action",
-        "admin_reindex_source": "Reindex this source",
-        "admin_no_sources": "No source declared: the registry's folder is indexed as a whole.",
-        "admin_reindex_heading": "Reindex",
-        "admin_reindex_all": "Reindex all",
-        "admin_reindex_all_hint": "Adds, updates and deletes only what changed; search keeps working meanwhile.",
-        "admin_rebuild": "Rebuild from scratch",
-        "admin_rebuild_hint": "Reads everything and builds a new index beside the one in use, then swaps to it.",
-        "admin_busy_job": "A reindex is already running: wait for it to finish before starting another.",
-        "admin_busy_lock": "An indexing run (from the command line?) holds the index lock: wait for it to finish.",
-        "admin_busy_link": "See the running job",
-        "admin_running": "A reindex is running.",
-        "admin_unknown_source": "No source named “{name}” in the registry: reload the page.",
-        "admin_upload_heading": "Add files to a source",
-        "admin_upload_source": "Source",
-        "admin_upload_files": "Files",
-        "admin_upload_hint": "Accepted types: {types}. At most {limit} MB per upload.",
-        "admin_upload_button": "Upload",
-        "admin_upload_no_folder": "No source has a folder to put files in (a single-file source takes none).",
-        "admin_upload_saved": "Saved into source {source}:",
-        "admin_upload_refused": "Refused, nothing was written for them:",
-        "admin_upload_then": "New files become searchable once the source is reindexed.",
-        "admin_upload_none": "Choose at least one file to upload.",
-        "admin_upload_bad_type": "file type not accepted (expected: {types})",
-        "admin_upload_readme": "README… files are skipped by the indexer: rename it",
-        "admin_upload_single_file": "this source is a single file ({path}): declare a folder or a pattern to put files in",
-        "admin_upload_glob": "this source only reads files matching {pattern}: rename the file or choose another source",
-        "admin_upload_too_large": "file too large (over {limit} MB): split it",
-        "admin_upload_request_too_large": "Upload refused: over {limit} MB in all. Send fewer or smaller files; nothing was saved.",
-        "admin_upload_empty": "empty file",
-        "admin_upload_bad_compressed": "not a valid {ext} file (wrong signature)",
-        "admin_upload_bad_encoding": "not UTF-8 or Windows-1252 text: save it again in one of these encodings",
-        "admin_upload_binary": "contains binary data, not text",
-        "admin_upload_exists": "a file named {name} is already in this folder: rename yours",
-        "admin_upload_not_feed": "this XML file is not an RSS or Atom feed",
-        "admin_upload_os_error": "cannot write the file ({error})",
-        "admin_jobs_heading": "Job history",
-        "admin_jobs_empty": "No job yet.",
-        "admin_job_id": "Job",
-        "admin_job_kind": "Kind",
-        "admin_kind_incremental": "incremental",
-        "admin_kind_rebuild": "rebuild",
-        "admin_job_scope": "Sources",
-        "admin_scope_all": "all",
-        "admin_job_started_by": "Started by",
-        "admin_job_started": "Started",
-        "admin_job_finished": "Finished",
-        "admin_job_state": "State",
-        "admin_state_starting": "starting",
-        "admin_state_running": "running",
-        "admin_state_done": "done",
-        "admin_state_failed": "failed",
-        "admin_state_interrupted": "interrupted",
-        "admin_job_title": "Indexing job",
-        "admin_progress": "Progress",
-        "admin_progress_count": "documents read",
-        "admin_job_current": "Current file",
-        "admin_refresh": "Refresh",
-        "admin_report_heading": "Report",
-        "admin_report_added": "Added",
-        "admin_report_updated": "Updated",
-        "admin_report_deleted": "Deleted",
-        "admin_report_unchanged": "Unchanged",
-        "admin_report_merged": "Merged duplicates",
-        "admin_report_failed": "Failed",
-        "admin_report_documents": "Documents in the index",
-        "admin_report_seconds": "Duration (s)",
-        "admin_report_rate": "Documents per second",
-        "admin_report_failed_list": "Failed files or lines",
-        "admin_report_merged_list": "Merged duplicates",
-        "admin_job_error": "Error",
-        "admin_megabytes": "{size} MB",
-    },
-}
-for _lang, _strings in _ADMIN_STRINGS.items():
-    STRINGS[_lang].update(_strings)
 
-# Embedding (webui/embed.py: /embed and /integrer), merged into STRINGS above.
-_EMBED_STRINGS = {
-    "fr": {
-        "embed_results": "Résultats de la recherche",
-        "embed_open_archive": "Ouvrir cette recherche dans l'archive",
-        "embed_previous": "Page précédente",
-        "embed_next": "Page suivante",
-        "embed_nav": "Pages de résultats",
-        "integrate_nav": "Intégrer / Embed",
-        "integrate_title": "Intégrer la recherche sur votre site",
-        "integrate_intro": "Collez ce code dans une page de votre site : vos lecteurs chercheront dans {archive} sans la quitter.",
-        "integrate_snippet_heading": "Le code à copier",
-        "integrate_snippet_label": "Code HTML du widget",
-        "integrate_copy": "Copier le code",
-        "integrate_copied": "Code copié.",
-        "integrate_size": "widget.js : {size} Ko compressé (gzip), sans dépendance ni étape de construction.",
-        "integrate_options_heading": "Options",
-        "integrate_options_intro": "Chaque option est un attribut de l'élément <loupe-search> ; choisissez-les ici pour mettre à jour le code et l'aperçu.",
-        "integrate_apply": "Mettre à jour le code et l'aperçu",
-        "integrate_attribute": "Attribut",
-        "integrate_attributes_heading": "Attributs",
-        "integrate_meaning": "Effet",
-        "integrate_default": "par défaut",
-        "integrate_attr_endpoint": "adresse de l'archive (obligatoire)",
-        "integrate_attr_lang": "langue du widget : fr ou en",
-        "integrate_attr_placeholder": "texte d'exemple dans le champ",
-        "integrate_attr_per_page": "résultats par page, de 1 à 50 (5 par défaut)",
-        "integrate_attr_facets": "filtres proposés, séparés par des virgules : source, author, section, tag, year",
-        "integrate_attr_filter": "filtre fixe : une seule source, une seule rubrique (aussi filter-author, filter-tag, filter-year)",
-        "integrate_attr_link_target": "archive (page de l'article sur l'archive, par défaut) ou original (adresse d'origine de l'article)",
-        "integrate_attr_label": "nom accessible du champ de recherche",
-        "integrate_accent": "Couleur d'accent",
-        "integrate_link_archive": "la page de l'article sur l'archive",
-        "integrate_link_original": "l'article d'origine",
-        "integrate_theme_heading": "Apparence",
-        "integrate_theme_intro": "Le widget vit dans un Shadow DOM : les styles de votre page ne l'atteignent pas et les siens ne débordent pas. Ajustez-le avec ces propriétés CSS, dans votre feuille de style :",
-        "integrate_property": "Propriété",
-        "integrate_prop_accent": "couleur des liens, du bouton et de la sélection",
-        "integrate_prop_font": "police",
-        "integrate_prop_font_size": "taille du texte",
-        "integrate_prop_radius": "arrondi des coins",
-        "integrate_prop_colours": "fond, texte et surlignage des mots trouvés",
-        "integrate_prop_max_height": "hauteur maximale de la liste avant défilement",
-        "integrate_preview_heading": "Aperçu",
-        "integrate_keyboard": "Au clavier : flèches haut et bas pour parcourir les résultats, Entrée pour ouvrir, Échap pour fermer la liste.",
-        "integrate_nojs": "Sans JavaScript, le formulaire placé dans l'élément reste un formulaire de recherche ordinaire qui mène à l'archive.",
-        "integrate_allow_heading": "Autoriser votre site",
-        "integrate_allow_text": "Le navigateur ne laisse le widget interroger l'archive que si l'adresse de votre site (son origine, par exemple https://journal.example) figure dans le réglage CORS_ORIGINS de l'archive ; sinon le widget affiche un message et renvoie vers l'archive.",
-        "integrate_allow_now": "Origines autorisées aujourd'hui :",
-        "integrate_allow_none": "aucune ; le widget ne fonctionne que sur l'archive elle-même.",
-        "integrate_allow_all": "toutes (*).",
-        "integrate_iframe_heading": "Sans script : l'iframe",
-        "integrate_iframe_text": "Si votre site n'accepte pas de script tiers, intégrez une page de recherche compacte qui fonctionne sans JavaScript. Les sites autorisés à l'afficher sont ceux du réglage EMBED_FRAME_ANCESTORS (par défaut, CORS_ORIGINS).",
-        "integrate_iframe_label": "Code HTML de l'iframe",
-        "integrate_iframe_title": "Recherche dans {archive}",
-        "integrate_frame_now": "frame-ancestors aujourd'hui : {value}",
-    },
-    "en": {
-        "embed_results": "Search results",
-        "embed_open_archive": "Open this search in the archive",
-        "embed_previous": "Previous page",
-        "embed_next": "Next page",
-        "embed_nav": "Result pages",
-        "integrate_nav": "Intégrer / Embed",
-        "integrate_title": "Embed the search in your site",
-        "integrate_intro": "Paste this code into a page of your site: your readers search {archive} without leaving it.",
-        "integrate_snippet_heading": "The code to copy",
-        "integrate_snippet_label": "Widget HTML code",
-        "integrate_copy": "Copy the code",
-        "integrate_copied": "Code copied.",
-        "integrate_size": "widget.js: {size} kB gzipped, with no dependency and no build step.",
-        "integrate_options_heading": "Options",
-        "integrate_options_intro": "Each option is an attribute of the <loupe-search> element; choose them here to update the code and the preview.",
-        "integrate_apply": "Update the code and the preview",
-        "integrate_attribute": "Attribute",
-        "integrate_attributes_heading": "Attributes",
-        "integrate_meaning": "Effect",
-        "integrate_default": "default",
-        "integrate_attr_endpoint": "address of the archive (required)",
-        "integrate_attr_lang": "widget language: fr or en",
-        "integrate_attr_placeholder": "example text in the field",
-        "integrate_attr_per_page": "results per page, 1 to 50 (default 5)",
-        "integrate_attr_facets": "filters offered, comma-separated: source, author, section, tag, year",
-        "integrate_attr_filter": "a fixed filter: one source only, one section only (also filter-author, filter-tag, filter-year)",
-        "integrate_attr_link_target": "archive (the article's page on the archive, default) or original (the article's original address)",
-        "integrate_attr_label": "accessible name of the search field",
-        "integrate_accent": "Accent colour",
-        "integrate_link_archive": "the article's page on the archive",
-        "integrate_link_original": "the original article",
-        "integrate_theme_heading": "Appearance",
-        "integrate_theme_intro": "The widget lives in a Shadow DOM: your page's styles do not reach it and its own do not leak out. Adjust it with these CSS properties, in your stylesheet:",
-        "integrate_property": "Property",
-        "integrate_prop_accent": "colour of links, the button and the selection",
-        "integrate_prop_font": "font family",
-        "integrate_prop_font_size": "text size",
-        "integrate_prop_radius": "corner radius",
-        "integrate_prop_colours": "background, text and highlight of matched words",
-        "integrate_prop_max_height": "maximum height of the list before it scrolls",
-        "integrate_preview_heading": "Preview",
-        "integrate_keyboard": "With the keyboard: up and down arrows move through the results, Enter opens one, Escape closes the list.",
-        "integrate_nojs": "Without JavaScript, the form inside the element stays an ordinary search form that leads to the archive.",
-        "integrate_allow_heading": "Allow your site",
-        "integrate_allow_text": "The browser lets the widget query the archive only if your site's address (its origin, such as https://paper.example) is listed in the archive's CORS_ORIGINS setting; otherwise the widget shows a message and links to the archive.",
-        "integrate_allow_now": "Origins allowed today:",
-        "integrate_allow_none": "none; the widget only works on the archive itself.",
-        "integrate_allow_all": "all (*).",
-        "integrate_iframe_heading": "Without a script: the iframe",
-        "integrate_iframe_text": "If your site accepts no third-party script, embed a compact search page that works without JavaScript. The sites allowed to show it are those in the EMBED_FRAME_ANCESTORS setting (by default, CORS_ORIGINS).",
-        "integrate_iframe_label": "Iframe HTML code",
-        "integrate_iframe_title": "Search {archive}",
-        "integrate_frame_now": "frame-ancestors today: {value}",
-    },
-}
-for _lang, _strings in _EMBED_STRINGS.items():
-    STRINGS[_lang].update(_strings)
+class KeyedMessages(Mapping):
+    """The messages above in one language, looked up by key."""
 
-# Research tools on the results page.
-_TOOLS_STRINGS = {
-    "fr": {
-        "tools_heading": "Exploiter ces résultats",
-        "tools_export": "Exporter tous les résultats :",
-        "tools_feed": "Suivre cette recherche (flux Atom)",
-        "tools_concordance": "Concordance des mots cherchés",
-        "tools_trends": "Évolution dans le temps",
-        "cite_label": "Citer cette recherche :",
-        "cite_line": "{archive}, recherche « {query} »{filters}, {count}, consultée le {date}.",
-        "permalink": "Lien permanent",
-        "footer_embed": "Intégrer la recherche à votre site",
-        "footer_trends": "Tendances",
-        "footer_api": "API",
-    },
-    "en": {
-        "tools_heading": "Use these results",
-        "tools_export": "Export every result:",
-        "tools_feed": "Follow this search (Atom feed)",
-        "tools_concordance": "Concordance of the searched words",
-        "tools_trends": "Trend over time",
-        "cite_label": "Cite this search:",
-        "cite_line": "{archive}, search “{query}”{filters}, {count}, accessed {date}.",
-        "permalink": "Permalink",
-        "footer_embed": "Embed the search on your site",
-        "footer_trends": "Trends",
-        "footer_api": "API",
-    },
-}
-for _lang, _strings in _TOOLS_STRINGS.items():
-    STRINGS[_lang].update(_strings)
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def __getitem__(self, key: str) -> str:
+        with force_locale(self.lang):
+            return gettext(KEYED_MESSAGES[key])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(KEYED_MESSAGES)
+
+    def __len__(self) -> int:
+        return len(KEYED_MESSAGES)
+
+
+def strings_for(lang: str) -> KeyedMessages:
+    return KeyedMessages(lang if lang in LANGUAGES else DEFAULT_LANGUAGE)

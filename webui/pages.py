@@ -13,6 +13,7 @@ from datetime import date
 from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, current_app, has_request_context, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext
 
 from engines.base import FACETS
 from indexer.errors import LoupeError
@@ -25,15 +26,15 @@ from webui.i18n import (
     LANGUAGE_NAMES,
     LANGUAGES,
     choose_language,
-    count_text,
+    count_results,
     format_date,
     format_number,
     format_period_short,
-    strings_for,
-    syntax_help_for,
+    ngettext,
 )
 from webui.params import request_to_params, search_request_from_args
 from webui.state import current_engine
+from webui.syntax_help import syntax_help
 
 pages = Blueprint("pages", __name__)
 
@@ -50,6 +51,15 @@ CHART_HEIGHT = 130
 CHART_TOP = 24
 CHART_BOTTOM = 28
 CHART_MAX_LABELS = 8
+
+FACET_LABELS = {
+    "source": lazy_gettext("Source"),
+    "author": lazy_gettext("Author"),
+    "section": lazy_gettext("Section"),
+    "tag": lazy_gettext("Tag"),
+    "year": lazy_gettext("Year"),
+}
+DATE_LABELS = {"date_from": lazy_gettext("From"), "date_to": lazy_gettext("To")}
 
 
 class Links:
@@ -83,16 +93,17 @@ class Links:
 
 def citation_line(search_request: SearchRequest, total: int, archive_name: str, lang: str) -> str:
     """How to cite this search: archive, query and filters, result count, date consulted."""
-    strings = strings_for(lang)
-    filters = "; ".join(f"{strings['facet_' + name]} : {', '.join(values)}" for name, values in search_request.filters)
+    filters = "; ".join(f"{FACET_LABELS[name]} : {', '.join(values)}" for name, values in search_request.filters)
     dates = " – ".join(d for d in (search_request.date_from, search_request.date_to) if d)
     described = " ; ".join(part for part in (filters, dates) if part)
+    described = " (" + described + ")" if described else ""
     query_text = search_request.query_text.strip() or "*"
-    return strings["cite_line"].format(
+    return gettext(
+        "%(archive)s, search “%(query)s”%(filters)s, %(count)s, accessed %(date)s.",
         archive=archive_name,
         query=query_text,
-        filters=f" ({described})" if described else "",
-        count=count_text(total, lang),
+        filters=described,
+        count=count_results(total),
         date=format_date(date.today().isoformat(), lang),
     )
 
@@ -155,10 +166,10 @@ def language_links(lang: str) -> list[tuple[str, str, str]]:
     ]
 
 
-def chips_for(search_request: SearchRequest, links: Links, strings: dict[str, str], lang: str) -> list[Chip]:
+def chips_for(search_request: SearchRequest, links: Links, lang: str) -> list[Chip]:
     chips = []
     for name, values in search_request.filters:
-        label = strings[f"facet_{name}"]
+        label = str(FACET_LABELS[name])
         for value in values:
             rest = [v for v in values if v != value]
             chips.append(Chip(name, label, value, value, links.search(**{name: rest, "page": None})))
@@ -166,7 +177,8 @@ def chips_for(search_request: SearchRequest, links: Links, strings: dict[str, st
         value = getattr(search_request, name)
         if value:
             chips.append(
-                Chip(name, strings[name], value, format_date(value, lang), links.search(**{name: None, "page": None}))
+                Chip(name, str(DATE_LABELS[name]), value, format_date(value, lang),
+                     links.search(**{name: None, "page": None}))
             )
     return chips
 
@@ -208,7 +220,6 @@ def timeline_chart(
     """SVG geometry for the per-period histogram; each bar links to its period."""
     if not timeline:
         return None
-    strings = strings_for(lang)
     counts = dict(timeline)
     periods = _all_periods(sorted(counts))
     by_month = len(periods[0]) == 7
@@ -221,9 +232,8 @@ def timeline_chart(
     for i, period in enumerate(periods):
         count = counts.get(period, 0)
         height = max(plot_height * count / max_count, 2 if count else 0)
-        label = (strings["timeline_bar_one"] if count == 1 else strings["timeline_bar"]).format(
-            period=format_date(period, lang), count=format_number(count, lang)
-        )
+        label = ngettext("%(period)s: %(num)s article", "%(period)s: %(num)s articles", count,
+                         period=format_date(period, lang))
         bars.append(
             Bar(
                 period=period,
@@ -307,18 +317,18 @@ def zero_result_proposals(
     search_request: SearchRequest, result: SearchResult, chips: list[Chip], links: Links, lang: str
 ) -> list[Proposal]:
     """What to try when nothing matched: the suggestion, each filter removed, fewer words."""
-    strings = strings_for(lang)
     proposals = []
     if result.suggestion:
         proposals.append(
             Proposal(
-                strings["try_suggestion"].format(text=result.suggestion.text),
+                gettext("the suggested spelling: %(text)s", text=result.suggestion.text),
                 links.search(q=result.suggestion.text, page=None),
             )
         )
     for chip in chips:
         proposals.append(
-            Proposal(strings["try_remove_filter"].format(label=chip.label, value=chip.display), chip.remove_url)
+            Proposal(gettext("remove the filter %(label)s: %(value)s", label=chip.label, value=chip.display),
+                     chip.remove_url)
         )
     for text in _fewer_words(search_request.query_text):
         try:
@@ -329,7 +339,7 @@ def zero_result_proposals(
             continue
         if count:
             proposals.append(
-                Proposal(strings["try_fewer_words"].format(query=text), links.search(q=text, page=None), count)
+                Proposal(gettext("fewer words: %(query)s", query=text), links.search(q=text, page=None), count)
             )
     return proposals
 
@@ -343,15 +353,15 @@ def _language_switch() -> dict:
 
 
 def page_context() -> dict:
-    """What every page template reads: language, strings, archive name and formatters."""
+    """What every page template reads: language, archive name and formatters (messages come from `_()`)."""
     lang = choose_language(request)
     return {
         "lang": lang,
-        "t": strings_for(lang),
         "archive_name": current_app.config["ARCHIVE_NAME"],
         "format_date": lambda value: format_date(value, lang),
         "format_number": lambda number: format_number(number, lang),
-        "count_text": lambda count, **kw: count_text(count, lang, **kw),
+        "count_results": count_results,
+        "facet_labels": FACET_LABELS,
     }
 
 
@@ -370,7 +380,7 @@ def search_page():
         search_request = SearchRequest(query_text=request.args.get("q", "")[:1000])
         result, error = None, str(bad_input)
     links = Links(search_request, lang_param_from(request.args))
-    chips = chips_for(search_request, links, context["t"], lang)
+    chips = chips_for(search_request, links, lang)
     proposals = []
     if result is not None and result.total == 0 and result.notice is None:
         proposals = zero_result_proposals(search_request, result, chips, links, lang)
@@ -393,7 +403,7 @@ def search_page():
             facet_limit_default=FACET_LIMIT,
             per_page_default=DEFAULT_PER_PAGE,
             facet_limit_expanded=min(FACET_LIMIT_EXPANDED, MAX_FACET_LIMIT),
-            syntax_help=syntax_help_for(lang),
+            syntax_help=syntax_help(),
             **context,
         ),
         status,
@@ -419,7 +429,8 @@ def article_page(doc_id: str):
     links = Links(search_request, lang_param_from(request.args))
     article = get_article(current_engine(), doc_id, search_request.query_text)
     if article is None:
-        return render_template("error.html", message=context["t"]["not_found"], back_url=links.search(), **context), 404
+        return render_template("error.html", message=gettext("This article is not (or no longer) in the index."),
+                               back_url=links.search(), **context), 404
     similar = similar_articles(current_engine(), doc_id) or []
     has_search = bool(search_request.query_text or search_request.filters or search_request.date_from
                       or search_request.date_to)

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import asdict, replace
 from datetime import date
+from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 
 from indexer.errors import LoupeError
 from search.atom import atom_feed
 from search.concordance import DEFAULT_WIDTH, concordance
-from search.exports import FORMATS, export_records, render_export
+from search.exports import FORMATS, csv_text, export_records, render_export
 from search.request import BadParameter
 from search.trends import trends
 from webui.errors import is_input_error
@@ -49,6 +48,16 @@ def export(fmt: str):
     return Response(body, content_type=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
+def url_as_fetched() -> str:
+    """This request's URL as a URI: what the client fetched, with any raw non-ASCII byte percent-encoded.
+
+    A feed's id and self link must be this very string (`q=s%C3%A9curit%C3%A9`, not `q=sécurité`).
+    """
+    path = quote(request.script_root + request.path, safe="/:@!$&'()*+,;=~")
+    query = quote(request.query_string, safe="/?:@!$&'()*+,;=~%")
+    return request.host_url.rstrip("/") + path + ("?" + query if query else "")
+
+
 @research.get("/search.atom")
 def search_feed():
     search_request = search_request_from_args(request.args)
@@ -56,7 +65,7 @@ def search_feed():
     label = search_request.query_text or "*"
     feed = atom_feed(
         current_engine(), search_request,
-        feed_url=request.url,
+        feed_url=url_as_fetched(),
         search_url=url_for("pages.search_page", _external=True) + "?" + query_string(search_request),
         title=f"{archive} — {label}",
         article_url_for=_article_url,
@@ -81,12 +90,11 @@ def concordance_json():
 @research.get("/concordance.csv")
 def concordance_csv():
     _request, _width, _sort, result = _concordance_for_request()
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["left", "keyword", "right", "id", "title", "source", "published"])
-    for line in result.lines:
-        writer.writerow([line.left, line.keyword, line.right, line.doc_id, line.title, line.source, line.published])
-    return Response(out.getvalue(), headers={"Content-Type": "text/csv; charset=utf-8",
+    body = csv_text(["left", "keyword", "right", "id", "title", "source", "published"], (
+        [line.left, line.keyword, line.right, line.doc_id, line.title, line.source, line.published]
+        for line in result.lines
+    ))
+    return Response(body, headers={"Content-Type": "text/csv; charset=utf-8",
                                              "Content-Disposition": 'attachment; filename="concordance.csv"'})
 
 
@@ -125,15 +133,14 @@ def trends_json():
 @research.get("/trends.csv")
 def trends_csv():
     result = _trends_for_request()
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["query", "period", "count", "per_1000_articles", "articles_in_period", "source", "source_count"])
+    rows = []
     for series in result.series:
         for point in series.points:
-            writer.writerow([series.query, point.period, point.count, point.per_thousand, result.articles_per_period[point.period], "", ""])
-            for source, count in sorted(point.by_source.items()):
-                writer.writerow([series.query, point.period, "", "", "", source, count])
-    return Response(out.getvalue(), headers={"Content-Type": "text/csv; charset=utf-8",
+            rows.append([series.query, point.period, point.count, point.per_thousand,
+                         result.articles_per_period[point.period], "", ""])
+            rows += [[series.query, point.period, "", "", "", source, count] for source, count in sorted(point.by_source.items())]
+    body = csv_text(["query", "period", "count", "per_1000_articles", "articles_in_period", "source", "source_count"], rows)
+    return Response(body, headers={"Content-Type": "text/csv; charset=utf-8",
                                              "Content-Disposition": 'attachment; filename="trends.csv"'})
 
 

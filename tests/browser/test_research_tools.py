@@ -99,4 +99,4 @@ def test_export_of_a_search_downloads_as_ris_that_rispy_reads(page, live_server)
     for entry in entries:
         assert entry["type_of_reference"] == "NEWS"
         assert entry["title"]
-        assert entry["access_date"] == date.today().strftime("%Y/%m/%d")
+        assert entry["access_date"] == date.today().strftime("%Y/%m/%d/")
