@@ -74,7 +74,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     target = open_target(settings.engine, **_engine_settings(args), solr_shards=settings.solr_shards,
                          solr_replicas=settings.solr_replicas)
     report = run_job(
-        sources, Path(args.index), target=target, rebuild=args.rebuild, scope=scope,
+        sources, Path(args.index), target=target, rebuild=args.rebuild, scope=scope, allow_shrink=args.allow_shrink,
         started_by=started_by, progress=_progress_printer(),
     )
     if sys.stderr.isatty():
@@ -258,6 +258,8 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("--corpus", action="append", metavar="PATH", help="file or directory to index instead of the registry (repeatable)")
     index.add_argument("--source", action="append", metavar="NAME", help="reindex only this registry source (repeatable)")
     index.add_argument("--rebuild", action="store_true", help="build from scratch beside the current index, then swap")
+    index.add_argument("--allow-shrink", action="store_true",
+                       help="let a rebuild with fewer documents than the index in use replace it")
     index.set_defaults(func=cmd_index)
 
     sources = commands.add_parser("sources", help="list, add or remove registry sources")

@@ -18,7 +18,7 @@ from pathlib import Path
 from indexer.analysis import fold
 from indexer.corpus import CorpusSource, read_corpus
 from indexer.document import Document
-from indexer.errors import SourceError
+from indexer.errors import IndexShrunk, SourceError
 from indexer.sources.outcome import Failure
 from indexer.target import Generation, IndexTarget
 
@@ -106,6 +106,13 @@ def _nothing_indexed_message(corpus: list[CorpusSource], report: BuildReport) ->
     return f"no document to index in {where} ({reasons}); the index in use is unchanged"
 
 
+def _shrunk_message(report: BuildReport, in_use: int) -> str:
+    failed = f"; {len(report.failed)} failed, e.g. {report.failed[0]}" if report.failed else ""
+    return (f"the rebuild holds {report.documents:,} documents, the index in use {in_use:,}{failed}: "
+            "the index in use is unchanged. Fix or restore the missing files, or run again with "
+            "--allow-shrink to accept the smaller index")
+
+
 class _NothingChanged(Exception):
     """An incremental run found nothing to add, update or delete."""
 
@@ -167,6 +174,7 @@ def build_index(
     progress: ProgressCallback | None = None,
     rebuild: bool = False,
     scope: set[str] | None = None,
+    allow_shrink: bool = False,
 ) -> BuildReport:
     """Bring the index of `target` in line with `corpus` in a new generation, then publish it.
 
@@ -176,13 +184,16 @@ def build_index(
     deletions to documents of those registry sources, for a reindex of one
     source. Raises IndexLocked if another run holds the target. If anything
     fails before publishing, the index in use is untouched and the half-written
-    generation is discarded.
+    generation is discarded. A rebuild that ends with fewer documents than
+    the index in use (a truncated file, an unreadable folder) is discarded
+    too, with IndexShrunk, unless `allow_shrink`.
     """
     sources = _as_sources(corpus)
     report = BuildReport()
     started = time.perf_counter()
     with target.lock():
         generation = target.begin(rebuild)
+        in_use = 0 if generation.incremental else target.current_meta().get("documents", 0)
         try:
             documents = unique_documents(read_corpus(sources), report)
             if generation.incremental:
@@ -195,6 +206,8 @@ def build_index(
             if generation.incremental and not (report.added or report.updated or report.deleted):
                 raise _NothingChanged()
             report.documents = generation.commit()
+            if report.documents < in_use and not allow_shrink:
+                raise IndexShrunk(_shrunk_message(report, in_use))
             report.seconds = time.perf_counter() - started
             report.index_path = target.location
             generation.publish(build_meta(report, sources))

@@ -6,6 +6,9 @@ class LoupeError(Exception):
 
     code = "error"
     http_status = 400  # what the web app answers; index trouble is a 503
+    # True when the message is for whoever runs Loupe (node addresses, commands to run) rather than
+    # for a visitor: the web app logs it and shows a generic message instead (webui/errors.py).
+    for_operators = False
 
 
 class SourceError(LoupeError):
@@ -39,3 +42,10 @@ class IndexOutdated(IndexCorrupt):
     """The index was built by an older Loupe whose analysis or schema differ."""
 
     code = "index_outdated"
+
+
+class IndexShrunk(LoupeError):
+    """A rebuild holds fewer documents than the index in use: it is not swapped in unless allowed."""
+
+    code = "index_shrunk"
+    http_status = 409

@@ -111,6 +111,7 @@ def run_job(
     target: IndexTarget,
     rebuild: bool = False,
     scope: set[str] | None = None,
+    allow_shrink: bool = False,
     started_by: str = "cli",
     progress: JobProgressCallback | None = None,
 ) -> BuildReport:
@@ -135,7 +136,8 @@ def run_job(
                 last_write = now
 
         try:
-            report = build_index(sources, target, progress=on_progress, rebuild=rebuild, scope=scope)
+            report = build_index(sources, target, progress=on_progress, rebuild=rebuild, scope=scope,
+                                 allow_shrink=allow_shrink)
         except (LoupeError, OSError) as error:
             job.write(state="failed", finished_at=_now(), error=str(error))
             raise

@@ -16,7 +16,7 @@ import pytest
 
 from engines.whoosh import build_index
 from engines.whoosh.writer import LOCK_FILE, build_lock
-from indexer.errors import IndexLocked, IndexMissing, SourceError
+from indexer.errors import IndexLocked, IndexMissing, IndexShrunk, SourceError
 from engines.whoosh.store import CURRENT_LINK, META_FILE, current_build, open_current, read_meta
 from engines.whoosh.engine import WhooshEngine
 from search.request import SearchRequest
@@ -325,3 +325,38 @@ def test_opening_a_directory_that_does_not_exist_says_to_run_the_index_command(t
     with pytest.raises(IndexMissing) as missing:
         open_current(tmp_path / "nowhere")
     assert "python run.py index" in str(missing.value)
+
+
+def test_a_rebuild_that_lost_documents_is_not_swapped_in_unless_allowed(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    write_jsonl(corpus / "a.jsonl", [article(n) for n in range(6)])
+    write_jsonl(corpus / "b.jsonl", [article(n) for n in range(6, 10)])
+    index_dir = tmp_path / "index"
+    build_index([corpus], index_dir)
+    in_use = current_build(index_dir)
+
+    (corpus / "b.jsonl").write_bytes(b"\x00\x01 not json")  # a file broken since the last build
+    with pytest.raises(IndexShrunk) as refused:
+        build_index([corpus], index_dir, rebuild=True)
+    assert "6 documents, the index in use 10" in str(refused.value) and "--allow-shrink" in str(refused.value)
+    assert "b.jsonl" in str(refused.value)
+    assert current_build(index_dir) == in_use and len(all_ids(index_dir)) == 10
+    assert builds_in(index_dir) == [in_use.name]  # the refused build is not left behind
+
+    report = build_index([corpus], index_dir, rebuild=True, allow_shrink=True)
+    assert report.documents == 6 and len(all_ids(index_dir)) == 6
+
+
+def test_the_cli_rebuild_that_would_shrink_the_index_exits_non_zero_and_says_what_to_do(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    write_jsonl(corpus / "a.jsonl", [article(n) for n in range(4)])
+    index_dir = tmp_path / "index"
+    build_index([corpus], index_dir)
+    write_jsonl(corpus / "a.jsonl", [article(n) for n in range(2)])
+    run = subprocess.run([sys.executable, "run.py", "index", "--corpus", str(corpus), "--index", str(index_dir), "--rebuild"],
+                         capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2], timeout=120)
+    assert run.returncode != 0
+    assert "--allow-shrink" in run.stderr and "Traceback" not in run.stderr
+    assert len(all_ids(index_dir)) == 4
