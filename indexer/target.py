@@ -8,6 +8,7 @@ so the same sources, registry, deduplication and report feed either.
 from __future__ import annotations
 
 import fcntl
+import os
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -59,19 +60,34 @@ class IndexTarget(Protocol):
         """Remove what earlier or interrupted runs left behind, keeping what servers may still read; returns its names."""
 
 
+def _locked_message(lock_path: Path) -> str:
+    try:
+        holder = int(lock_path.read_text(encoding="ascii").split()[0])
+    except (OSError, ValueError, IndexError):
+        return f"another indexing run holds {lock_path}; wait for it to finish"
+    return (f"another indexing run (process {holder}) holds {lock_path}; wait for it to finish, or, if "
+            f"`ps -o args -p {holder}` shows no `run.py index`, stop that process (kill {holder}) and run again")
+
+
 @contextmanager
 def run_lock(lock_path: Path) -> Iterator[None]:
     """Hold `lock_path` for an indexing run; a second run fails at once with IndexLocked naming the file.
 
     flock is released by the kernel when the process dies, so a killed run
-    never leaves a stale lock behind.
+    never leaves a stale lock behind; its worker processes die with it
+    (indexer/processes.py), since they share its descriptors. The holder's pid
+    is written in the file, so a refusal can say which process to look at.
     """
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     with open(lock_path, "a+") as lock_file:
         try:
             fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise IndexLocked(f"another indexing run holds {lock_path}; wait for it to finish") from None
+            raise IndexLocked(_locked_message(lock_path)) from None
+        lock_file.seek(0)
+        lock_file.truncate()
+        lock_file.write(f"{os.getpid()}\n")
+        lock_file.flush()
         try:
             yield
         finally:

@@ -28,14 +28,12 @@ is more than a batch to send; each process posts its own batches.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import hashlib
 import io
 import json
 import multiprocessing
 import os
 import re
-import signal
 import time
 import zipfile
 from collections import deque
@@ -50,6 +48,7 @@ from engines.solr.state import ADMIN_SECONDS, META_PROPERTY, ClusterState, colle
 from engines.whoosh.schema import SCHEMA_VERSION
 from indexer.build import origin_file
 from indexer.document import Document
+from indexer.processes import die_with_parent
 from indexer.target import run_lock
 
 CONFIGSET_DIR = Path(__file__).resolve().parent / "configset" / "conf"
@@ -134,22 +133,6 @@ def stored_meta(meta: dict) -> dict:
 # ---------------------------------------------------------------- sending batches
 
 _worker_clients: dict[tuple[str, ...], SolrClient] = {}  # a pool worker's own client
-_PR_SET_PDEATHSIG = 1
-
-
-def _die_with_parent(parent_pid: int) -> None:
-    """A pool worker ends when the indexing run does, even killed with SIGKILL (Linux prctl).
-
-    Otherwise an orphan would keep posting to a collection being deleted, and
-    keep the run's lock files open (forked workers share their descriptors).
-    """
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it discards the run
-    if os.getppid() != parent_pid:  # the parent died before prctl
-        os._exit(1)
-
-
 def add_batch(client: SolrClient, collection: str, docs: list[Document], analysis: str) -> int:
     """Analyse `docs` and add them to `collection` in one /update request; returns how many."""
     client.checked("POST", f"{collection}/update", data=update_body(docs, analysis), headers=JSON_HEADERS,
@@ -219,7 +202,7 @@ class BatchSender:
             return
         if self.pool is None:
             self.pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("fork"),
-                                            initializer=_die_with_parent, initargs=(os.getpid(),))
+                                            initializer=die_with_parent, initargs=(os.getpid(),))
         while len(self.in_flight) >= 2 * self.processes:
             _result(self.in_flight.popleft())
         self.in_flight.append(self.pool.submit(_add_batch_in_worker, self.urls, self.collection, batch,

@@ -13,11 +13,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.multiproc import MpWriter, SubWriterTask
 
 from engines.whoosh.schema import SCHEMA_VERSION, TAG_SEPARATOR, build_schema
 from engines.whoosh.store import CURRENT_LINK, META_FILE, current_build, read_meta
 from indexer.build import origin_file
 from indexer.document import Document
+from indexer.processes import die_with_parent
 from indexer.target import run_lock
 
 LOCK_FILE = ".lock"
@@ -95,6 +97,29 @@ def prune_builds(index_dir: Path) -> list[str]:
     return [build.name for build in removed]
 
 
+class _WorkerTask(SubWriterTask):
+    """One of Whoosh's writer processes, ending with the run that forked it (see die_with_parent)."""
+
+    def __init__(self, *args) -> None:
+        super().__init__(*args)
+        self.parent_pid = os.getpid()
+
+    def run(self) -> None:
+        die_with_parent(self.parent_pid)
+        super().run()
+
+
+class _ParallelWriter(MpWriter):
+    """Whoosh's multiprocessing writer whose processes die with the run, even on kill -9."""
+
+    def _new_task(self):
+        task = _WorkerTask(self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs,
+                           self.multisegment)
+        self.tasks.append(task)
+        task.start()
+        return task
+
+
 def _writer(ix, parallel: bool):
     """A writer; a full build analyses in one process per core (about 1.9x on 2 cores).
 
@@ -104,7 +129,7 @@ def _writer(ix, parallel: bool):
     """
     processes = os.cpu_count() or 1
     if parallel and processes > 1:
-        return ix.writer(procs=processes, limitmb=WRITER_MEMORY_MB // processes, multisegment=True)
+        return _ParallelWriter(ix, procs=processes, limitmb=WRITER_MEMORY_MB // processes, multisegment=True)
     return ix.writer(limitmb=WRITER_MEMORY_MB)
 
 

@@ -247,6 +247,55 @@ def test_a_build_killed_mid_way_leaves_the_previous_index_current_untouched_and_
     assert search_ids(index_dir, "article7") == old_hits
 
 
+REBUILD_SCRIPT = BUILD_SCRIPT.replace("Path(sys.argv[2]))", "Path(sys.argv[2]), rebuild=True)")
+
+
+def children_of(pid: int) -> list[int]:
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_a_killed_rebuild_leaves_no_writer_process_behind_and_the_next_run_takes_the_lock(tmp_path: Path) -> None:
+    # A rebuild writes with one process per core (CI machines have two).
+    index_dir = tmp_path / "index"
+    small = write_jsonl(tmp_path / "small.jsonl", [article(n) for n in range(20)])
+    build_index([small], index_dir)
+    big = write_jsonl(tmp_path / "big.jsonl", [article(n, words=150) for n in range(100, 30_100)])
+    process = subprocess.Popen([sys.executable, "-c", REBUILD_SCRIPT, str(big), str(index_dir)], cwd=REPO)
+    try:
+        deadline = time.monotonic() + 60
+        while not children_of(process.pid) and time.monotonic() < deadline:
+            assert process.poll() is None, "the rebuild ended before it could be interrupted"
+            time.sleep(0.05)
+        time.sleep(1.0)
+        workers = children_of(process.pid)
+        assert workers and process.poll() is None, "the rebuild forked no writer process before it ended"
+        os.kill(process.pid, signal.SIGKILL)
+    finally:
+        process.wait(timeout=30)
+
+    deadline = time.monotonic() + 20
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in workers if alive(pid)], "writer processes outlived the killed rebuild"
+    report = build_index([small], index_dir, rebuild=True)  # the lock is free: no "another run holds .lock"
+    assert report.documents == 20
+
+
+def test_a_refused_run_names_the_process_holding_the_lock(tmp_path: Path) -> None:
+    index_dir = tmp_path / "index"
+    with build_lock(index_dir):
+        with pytest.raises(IndexLocked) as refused:
+            build_index([write_jsonl(tmp_path / "c.jsonl", [article(1)])], index_dir)
+    assert f"process {os.getpid()}" in str(refused.value) and f"kill {os.getpid()}" in str(refused.value)
+
+
 def test_the_next_build_after_a_killed_one_takes_the_lock_and_removes_the_abandoned_directory(tmp_path: Path) -> None:
     index_dir = tmp_path / "index"
     corpus = write_jsonl(tmp_path / "small.jsonl", [article(n) for n in range(5)])

@@ -22,7 +22,7 @@ from engines.solr.writer import CONFIGSET_DIR, SolrCollection
 from indexer.analysis import query_term
 from indexer.build import build_index
 from indexer.corpus import CorpusSource
-from indexer.errors import IndexLocked
+from indexer.errors import IndexLocked, IndexShrunk
 from tests.conftest import write_jsonl
 from tests.contract.test_query import article
 
@@ -129,7 +129,8 @@ def test_a_rebuild_swaps_the_alias_and_the_old_collection_goes_at_the_next_run(s
     target = solr.target(tmp_path / "state")
     build_index(corpus(tmp_path, ARTICLES), target)
     first = solr.current()
-    report = build_index(corpus(tmp_path, ARTICLES[:4]), solr.target(tmp_path / "state"), rebuild=True)
+    report = build_index(corpus(tmp_path, ARTICLES[:4]), solr.target(tmp_path / "state"), rebuild=True,
+                         allow_shrink=True)  # four of the five: a smaller index, accepted
     second = solr.current()
     assert (report.mode, report.documents, report.removed) == ("rebuild", 4, [])
     assert second > first and solr.family() == [first, second]  # servers may still read the first
@@ -255,3 +256,13 @@ def test_a_killed_rebuild_leaves_the_alias_and_the_next_run_removes_its_collecti
     report = build_index(corpus(tmp_path, ARTICLES), solr.target(state_dir))
     assert (report.mode, report.unchanged, report.removed) == ("incremental", 5, half_built)
     assert solr.family() == [in_use] and solr.count() == 5
+
+
+def test_a_rebuild_that_lost_documents_leaves_the_alias_where_it_was(solr, tmp_path):
+    build_index(corpus(tmp_path, ARTICLES), solr.target(tmp_path / "state"))
+    first = solr.current()
+    with pytest.raises(IndexShrunk):
+        build_index(corpus(tmp_path, ARTICLES[:3]), solr.target(tmp_path / "state"), rebuild=True)
+    assert solr.current() == first and solr.count() == len(ARTICLES)
+    build_index(corpus(tmp_path, ARTICLES), solr.target(tmp_path / "state"))
+    assert solr.family() == [first]  # the discarded collection is gone by the next run
