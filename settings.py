@@ -77,6 +77,19 @@ def _only_origins(value: object, also: tuple[str, ...] = ()) -> list[str]:
     return origins
 
 
+ADMIN_TOKEN_MIN_LENGTH = 20
+ADMIN_TOKEN_MIN_DISTINCT = 10
+
+
+def admin_token_problem(token: str) -> str | None:
+    """Why `token` is too weak to guard the admin console, or None: long, and not a repeated pattern."""
+    if len(token) < ADMIN_TOKEN_MIN_LENGTH or len(set(token)) < ADMIN_TOKEN_MIN_DISTINCT:
+        return (f"too weak: use at least {ADMIN_TOKEN_MIN_LENGTH} characters with at least "
+                f"{ADMIN_TOKEN_MIN_DISTINCT} different ones, e.g. the output of "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(24))'`")
+    return None
+
+
 class Settings(BaseSettings):
     """Every setting of README's Configuration table; each description says what is allowed."""
 
@@ -93,8 +106,10 @@ class Settings(BaseSettings):
     config: Path | None = Field(None, description="a readable TOML file of lower-case setting names")
     archive_name: str = Field("Loupe", min_length=1, description="a name that is not empty")
     # No default credential: /admin is off (404) until a token is set.
-    admin_token: str = Field("", repr=False, description="a string (empty turns /admin off)")
-    secret_key: str | None = Field(None, repr=False, description="a string (unset: derived from the admin token)")
+    admin_token: str = Field("", repr=False, description=f"a string of at least {ADMIN_TOKEN_MIN_LENGTH} characters, "
+                             f"{ADMIN_TOKEN_MIN_DISTINCT} of them different, e.g. from `python -c 'import secrets; "
+                             "print(secrets.token_urlsafe(24))'` (empty turns /admin off)")
+    secret_key: str | None = Field(None, repr=False, description="a string (unset: random, kept in <index>/admin-secret)")
     registry_path: Path = Field(DEFAULT_REGISTRY, description="a file path")
     upload_max_bytes: int = Field(20 * 1024 * 1024, gt=0, description="a whole number of bytes > 0")
     # Per client address and worker process: N workers may let a client through N times.
@@ -125,6 +140,14 @@ class Settings(BaseSettings):
     @classmethod
     def _parse_frame_ancestors(cls, value: object) -> list[str] | None:
         return None if value is None else _only_origins(value, also=(SELF,))
+
+    @field_validator("admin_token")
+    @classmethod
+    def _check_admin_token(cls, value: str) -> str:
+        problem = admin_token_problem(value) if value else None
+        if problem:
+            raise ValueError(problem)
+        return value
 
     @field_validator("solr_url")
     @classmethod

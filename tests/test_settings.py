@@ -107,14 +107,24 @@ def test_an_empty_variable_counts_as_unset(monkeypatch) -> None:
 
 
 def test_an_admin_token_of_digits_stays_a_string(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setenv("LOUPE_ADMIN_TOKEN", "007")
+    monkeypatch.setenv("LOUPE_ADMIN_TOKEN", "00712345678901234567")
     monkeypatch.setenv("LOUPE_SECRET_KEY", "123456")
     settings = load_settings()
-    assert (settings.admin_token, settings.secret_key) == ("007", "123456")
+    assert (settings.admin_token, settings.secret_key) == ("00712345678901234567", "123456")
     monkeypatch.delenv("LOUPE_ADMIN_TOKEN")
-    write_config(tmp_path, monkeypatch, "admin_token = 1234\n")
-    assert load_settings().admin_token == "1234"
-    assert "1234" not in repr(load_settings())
+    write_config(tmp_path, monkeypatch, "admin_token = 12345678901234567890\n")
+    assert load_settings().admin_token == "12345678901234567890"
+    assert "12345678901234567890" not in repr(load_settings())
+
+
+@pytest.mark.parametrize("token", ["jeton-court", "a" * 40, "abababababababababababab", "0123456789012345678"])
+def test_a_weak_admin_token_stops_the_start_with_what_is_allowed(monkeypatch, token) -> None:
+    monkeypatch.setenv("LOUPE_ADMIN_TOKEN", token)
+    with pytest.raises(SettingsError) as refused:
+        load_settings()
+    message = str(refused.value)
+    assert "LOUPE_ADMIN_TOKEN" in message and "at least 20 characters" in message and "secrets.token_urlsafe" in message
+    assert token not in message  # never echo a secret
 
 
 @pytest.mark.parametrize("written", [

@@ -19,7 +19,7 @@ from indexer.intake import UploadRefused, megabytes, save_upload
 from indexer.jobs import LAUNCH_PREFIX, ReindexBusy, find_job, start_reindex
 from webui.admin_audit import audit
 from webui.admin_auth import (csrf_ok, end_session, forget_failures, logged_in, record_failure, request_client,
-                              start_session, token_matches, too_many_failures)
+                              seconds_to_wait, start_session, token_matches)
 from webui.admin_view import (dashboard_page, index_dir, job_json, page, registered_sources, registry_path, strings,
                               url)
 from webui.errors import error_response
@@ -86,8 +86,10 @@ def login_form():
 def login():
     client = request_client()
     labels = strings()
-    if too_many_failures(client):
-        return page("admin_login.html", 429, error=labels["admin_login_throttled"])
+    wait = seconds_to_wait(client)
+    if wait:  # the token is not even compared: waiting is the only way to guess again
+        html, status = page("admin_login.html", 429, error=labels["admin_login_throttled"])
+        return html, status, {"Retry-After": str(wait)}
     if not token_matches(request.form.get("token", "")):
         record_failure(client)
         audit("login_failed")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from flask import Flask, jsonify, request
@@ -11,8 +10,9 @@ from flask_babel import Babel
 from engines.base import EngineUnavailable
 from engines.factory import open_engine
 from indexer.errors import IndexCorrupt, IndexMissing
-from settings import Settings, load_settings
+from settings import Settings, SettingsError, admin_token_problem, load_settings
 from webui.admin import admin
+from webui.admin_auth import session_secret
 from webui.api import api
 from webui.cors import install_cors
 from webui.embed import embed
@@ -45,9 +45,15 @@ def create_app(settings: Settings | dict | None = None, test_config: dict | None
     if test_config:
         # A test hammers one app from one address: no rate limit unless it asks for one.
         app.config.from_mapping({"RATE_LIMIT_PER_MINUTE": 0, **test_config})
-    if app.config["ADMIN_TOKEN"] and not app.config.get("SECRET_KEY"):
-        # Every gunicorn worker derives the same key, so a session works whichever worker answers.
-        app.config["SECRET_KEY"] = hashlib.sha256(b"loupe-admin-session\0" + str(app.config["ADMIN_TOKEN"]).encode()).hexdigest()
+    if app.config["ADMIN_TOKEN"]:
+        problem = admin_token_problem(str(app.config["ADMIN_TOKEN"]))
+        if problem:
+            raise SettingsError(f"LOUPE_ADMIN_TOKEN: {problem}")
+        if not app.config.get("SECRET_KEY"):
+            # Random, kept beside the index: every worker signs with the same key, and a token
+            # guessed offline from a cookie is no longer possible.
+            app.config["SECRET_KEY"] = session_secret(Path(app.config["INDEX_DIR"]))
+        app.config.setdefault("SESSION_COOKIE_SECURE", bool(app.config.get("HSTS_SECONDS")))  # behind TLS
     check_compiled()
     Babel(app, locale_selector=lambda: choose_language(request), default_locale=DEFAULT_LANGUAGE,
           default_translation_directories=str(TRANSLATIONS_DIR))

@@ -10,7 +10,7 @@ from indexer.registry import load_registry
 from tests.conftest import LiveServer, write_jsonl
 from webui.app import create_app
 
-TOKEN = "jeton-navigateur-51d0"
+TOKEN = "jeton-navigateur-51d0-c8e2a7"
 NEW_ARTICLES = 1200  # a few seconds of indexing: long enough to watch the progress
 
 

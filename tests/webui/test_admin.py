@@ -18,10 +18,11 @@ from engines.whoosh.writer import WhooshIndex, build_lock
 from indexer.jobs import run_job
 from indexer.registry import load_registry
 from tests.conftest import write_jsonl
+from settings import SettingsError
 from webui import admin_auth
 from webui.app import create_app
 
-TOKEN = "jeton-de-test-9f2c"
+TOKEN = "jeton-de-test-9f2c-7b41e0"
 JOB_TIMEOUT_SECONDS = 60
 
 
@@ -136,16 +137,87 @@ def test_wrong_token_is_refused_and_logged(console: Console) -> None:
     assert [line["action"] for line in console.audit_lines()] == ["login_failed"]
 
 
-def test_repeated_wrong_tokens_are_throttled_even_before_the_right_one(console: Console, monkeypatch) -> None:
-    monkeypatch.setattr(admin_auth, "FAILED_LOGIN_DELAY_SECONDS", 0)
+def test_repeated_wrong_tokens_slow_an_address_down_without_locking_the_right_token_out(console: Console) -> None:
     client = console.app.test_client()
     csrf = csrf_from(client.get("/admin/login").text)
-    for attempt in range(admin_auth.FAILED_LOGIN_LIMIT):
+    for attempt in range(admin_auth.FREE_FAILURES):
         assert client.post("/admin/login", data={"token": f"essai-{attempt}", "csrf_token": csrf}).status_code == 403
+    # The next attempt, right or wrong, waits a second: the token is not even compared.
     answer = client.post("/admin/login", data={"token": TOKEN, "csrf_token": csrf})
-    assert answer.status_code == 429
+    assert answer.status_code == 429 and answer.headers["Retry-After"] == "1"
     assert "Trop de tentatives" in answer.text
     assert client.get("/admin/").status_code == 302
+    time.sleep(1.1)
+    assert client.post("/admin/login", data={"token": TOKEN, "csrf_token": csrf}).status_code == 303
+    assert client.get("/admin/").status_code == 200
+    # The right token cleared the count: a new mistake is free again.
+    other = console.app.test_client()
+    other_csrf = csrf_from(other.get("/admin/login").text)
+    assert other.post("/admin/login", data={"token": "encore", "csrf_token": other_csrf}).status_code == 403
+
+
+def test_the_wait_doubles_with_each_failure_up_to_a_minute(console: Console) -> None:
+    with console.app.test_request_context("/admin/login"):
+        for _ in range(admin_auth.FREE_FAILURES + 3):
+            admin_auth.record_failure("203.0.113.9")
+        assert admin_auth.seconds_to_wait("203.0.113.9") == 8
+        for _ in range(10):
+            admin_auth.record_failure("203.0.113.9")
+        assert admin_auth.seconds_to_wait("203.0.113.9") == admin_auth.MAX_WAIT_SECONDS
+        assert admin_auth.seconds_to_wait("198.51.100.1") == 0  # per address
+
+
+def test_failed_logins_are_counted_across_workers(tmp_path: Path) -> None:
+    console = make_console(tmp_path)
+    second_worker = create_app({"INDEX_DIR": str(console.index_dir), "REGISTRY_PATH": str(console.registry),
+                                "ADMIN_TOKEN": TOKEN, "TESTING": True})
+    client = console.app.test_client()
+    csrf = csrf_from(client.get("/admin/login").text)
+    for attempt in range(admin_auth.FREE_FAILURES):
+        client.post("/admin/login", data={"token": f"essai-{attempt}", "csrf_token": csrf})
+    elsewhere = second_worker.test_client()
+    elsewhere_csrf = csrf_from(elsewhere.get("/admin/login").text)
+    assert elsewhere.post("/admin/login", data={"token": TOKEN, "csrf_token": elsewhere_csrf}).status_code == 429
+
+
+def test_sessions_are_signed_with_a_random_secret_kept_beside_the_index_not_with_the_token(tmp_path: Path) -> None:
+    console = make_console(tmp_path)
+    secret_file = console.index_dir / admin_auth.SECRET_FILE
+    assert secret_file.stat().st_mode & 0o777 == 0o600
+    secret = secret_file.read_text().strip()
+    assert len(secret) == 64 and TOKEN not in secret
+    assert console.app.config["SECRET_KEY"] == secret
+    # A second worker reads the same key, so a session works whichever worker answers.
+    second_worker = create_app({"INDEX_DIR": str(console.index_dir), "ADMIN_TOKEN": TOKEN, "TESTING": True})
+    assert second_worker.config["SECRET_KEY"] == secret
+    client, _csrf = logged_in_client(console)
+    cookie = client.get_cookie("session").value
+    forged = second_worker.test_client()
+    forged.set_cookie("session", cookie)
+    assert forged.get("/admin/").status_code == 200
+
+
+def test_a_copied_session_cookie_stops_working_once_its_session_logs_out(console: Console) -> None:
+    client, csrf = logged_in_client(console)
+    copied = console.app.test_client()
+    copied.set_cookie("session", client.get_cookie("session").value)
+    assert copied.get("/admin/").status_code == 200
+    assert client.post("/admin/logout", data={"csrf_token": csrf}).status_code == 303
+    assert copied.get("/admin/").status_code == 302
+
+
+def test_each_login_starts_a_new_session(console: Console) -> None:
+    first, _ = logged_in_client(console)
+    second, _ = logged_in_client(console)
+    assert first.get_cookie("session").value != second.get_cookie("session").value
+    assert first.get("/admin/").status_code == 200 and second.get("/admin/").status_code == 200
+
+
+@pytest.mark.parametrize("token", ["jeton-court", "x" * 32])
+def test_the_console_refuses_to_start_with_a_weak_token(tmp_path: Path, token: str) -> None:
+    with pytest.raises(SettingsError) as refused:
+        create_app({"INDEX_DIR": str(tmp_path / "index"), "ADMIN_TOKEN": token, "TESTING": True})
+    assert "at least 20 characters" in str(refused.value) and token not in str(refused.value)
 
 
 def test_login_then_logout_ends_the_session(console: Console) -> None:
