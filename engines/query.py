@@ -13,6 +13,11 @@ from dataclasses import dataclass
 from indexer.errors import LoupeError
 
 
+# What the wildcards of one search may stand for, each and all together: beyond, it takes seconds.
+MAX_EXPANDED_WORDS = 500
+MAX_EXPANDED_POSTINGS = 50_000
+
+
 class QuerySyntaxError(LoupeError):
     """The query text cannot be understood, or would cost too much; the message says how to fix it."""
 
@@ -139,3 +144,34 @@ class MatchPlan:
     @property
     def all_required(self) -> bool:
         return self.minimum == len(self.optional)
+
+
+class ExpansionBudget:
+    """The words (and places) a query's wildcards stand for in one field, checked as each is expanded.
+
+    One wildcard may stand for MAX_EXPANDED_WORDS words in MAX_EXPANDED_POSTINGS
+    places; all of a query's wildcards together, the same: thirty cheap prefixes
+    joined by AND cost no more than one expensive one.
+    """
+
+    def __init__(self) -> None:
+        self.patterns: list[str] = []
+        self.words = 0
+        self.postings = 0
+
+    def spend(self, pattern: str, words: int, postings: int) -> None:
+        """Count one wildcard (`words` may be MAX_EXPANDED_WORDS + 1 for "more"); QuerySyntaxError past a limit."""
+        shown = pattern if pattern.endswith("*") or "?" in pattern or "*" in pattern else pattern + "*"
+        if words > MAX_EXPANDED_WORDS or postings > MAX_EXPANDED_POSTINGS:
+            more = "+" if words > MAX_EXPANDED_WORDS else ""
+            raise QuerySyntaxError(f"{shown} stands for too many words ({words:,}{more} words in {postings:,} places); "
+                                   "give more letters before the *")
+        self.patterns.append(shown)
+        self.words += words
+        self.postings += postings
+        if self.words > MAX_EXPANDED_WORDS or self.postings > MAX_EXPANDED_POSTINGS:
+            raise QuerySyntaxError(
+                f"the wildcards of this search ({', '.join(self.patterns)}) stand for too many words together "
+                f"({self.words:,} words in {self.postings:,} places; at most {MAX_EXPANDED_WORDS:,} words in "
+                f"{MAX_EXPANDED_POSTINGS:,} places in all): use fewer wildcards, or more letters before each *"
+            )

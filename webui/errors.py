@@ -2,17 +2,22 @@
 
 Our own errors (LoupeError) carry a message for a human and their status (400
 bad input, 404, 409, 503 index trouble); werkzeug's (404, 405, 413…) keep theirs;
-anything else is a 500 that shows no internals and is logged.
+anything else is a 500 that shows no internals and is logged. A message meant for
+operators (a search engine that does not answer names its nodes) is logged, and
+visitors read a generic one.
 """
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
+from flask_babel import gettext
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from indexer.errors import IndexMissing, LoupeError
+from webui.i18n import N_
 
 INTERNAL_MESSAGE = "the server failed to answer this request; it has been logged"
+ENGINE_TROUBLE_MESSAGE = N_("The search engine is not answering; try again in a minute.")
 
 
 def error_response(code: str, message: str, status: int):
@@ -30,12 +35,21 @@ def is_input_error(error: LoupeError) -> bool:
     return error.http_status == 400
 
 
+def public_message(error: LoupeError, translated: bool = True) -> str:
+    """What a visitor reads: the error's own message, or a generic one for an operator's (logged with its details)."""
+    if not error.for_operators:
+        return str(error)
+    current_app.logger.warning("%s on %s: %s", error.code, request.path, error)
+    return gettext(ENGINE_TROUBLE_MESSAGE) if translated else ENGINE_TROUBLE_MESSAGE
+
+
 def health_status(error: LoupeError) -> str:
     """The /healthz status word for an index that cannot answer."""
     return "no_index" if isinstance(error, IndexMissing) else error.code
 
 
-def _error_page(message: str, status: int):
+def error_page(message: str, status: int):
+    """The HTML error page, in the visitor's language, with `message`."""
     from webui.pages import page_context  # the page machinery imports this module
 
     return render_template("error.html", message=message, **page_context()), status
@@ -44,9 +58,9 @@ def _error_page(message: str, status: int):
 def install_error_handlers(app: Flask) -> None:
     @app.errorhandler(LoupeError)
     def loupe_error(error: LoupeError):
-        if is_machine_route(request.path):
-            return error_response(error.code, str(error), error.http_status)
-        return _error_page(str(error), error.http_status)
+        if is_machine_route(request.path):  # programs read English, as every other API message
+            return error_response(error.code, public_message(error, translated=False), error.http_status)
+        return error_page(public_message(error), error.http_status)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -1,4 +1,8 @@
-"""Per-client rate limit for the API: a token bucket per address, 429 with Retry-After.
+"""Per-client rate limit of every route that searches: a token bucket per address, 429 with Retry-After.
+
+The API, exports and feeds answer JSON; the pages (search, concordance, trends,
+articles, the embedded frame) answer the error page. Static files, /healthz and
+the admin console (which has its own login backoff) are not counted.
 
 Each worker process keeps its own buckets, so with N workers a client may get
 up to N times the limit in the worst case; that bounds abuse without shared state.
@@ -11,8 +15,11 @@ import threading
 import time
 
 from flask import Flask, Response, request
+from flask_babel import gettext
 
-from webui.errors import error_response, is_machine_route
+from webui.errors import error_page, error_response, is_machine_route
+
+UNCOUNTED_PREFIXES = ("/static/", "/healthz", "/admin", "/favicon", "/robots.txt", "/widget.js")
 
 MAX_TRACKED_CLIENTS = 50_000
 
@@ -52,7 +59,7 @@ def client_address(trust_proxy: bool) -> str:
 
 
 def install_rate_limit(app: Flask) -> None:
-    """Limit /api/ and export routes to RATE_LIMIT_PER_MINUTE per client (0 turns it off)."""
+    """Limit every route that searches to RATE_LIMIT_PER_MINUTE per client (0 turns it off)."""
     per_minute = int(app.config.get("RATE_LIMIT_PER_MINUTE", 0) or 0)
     if per_minute <= 0:
         return
@@ -61,13 +68,19 @@ def install_rate_limit(app: Flask) -> None:
 
     @app.before_request
     def _limit() -> Response | None:
-        if not is_machine_route(request.path):
+        if request.path.startswith(UNCOUNTED_PREFIXES):
             return None
         wait = limiter.take(client_address(trust_proxy))
         if not wait:
             return None
-        message = f"too many requests from this address; try again in {math.ceil(wait)} s"
-        response, _status = error_response("rate_limited", message, 429)
+        seconds = math.ceil(wait)
+        if is_machine_route(request.path):
+            response, _status = error_response(
+                "rate_limited", f"too many requests from this address; try again in {seconds} s", 429)
+        else:
+            html, _status = error_page(
+                gettext("Too many searches from this address: try again in %(seconds)s s.", seconds=seconds), 429)
+            response = Response(html, 429, mimetype="text/html")
         response.status_code = 429
-        response.headers["Retry-After"] = str(math.ceil(wait))
+        response.headers["Retry-After"] = str(seconds)
         return response

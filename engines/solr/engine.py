@@ -34,8 +34,6 @@ FACET_FIELDS = {"source": "source_facet", "author": "author_facet", "section": "
                 "tag": "tag_facet", "year": "year"}
 STORED_FIELDS = "id,title,summary,body,url,source,author,date,section,tags,origin,language,collection,content_hash"
 PAGE_ROWS = 500  # cursorMark pages for exports and feeds
-MAX_PREFIX_EXPANSION = 500  # as Whoosh: engines/whoosh/compile.py
-MAX_PREFIX_POSTINGS = 50_000
 FORMS_PER_WORD = 8
 FORMS_SECONDS = 300
 MAX_QUERY_WORDS = 8
@@ -187,20 +185,15 @@ class SolrEngine:
         return articles[: query.limit]
 
     def check(self, plan: MatchPlan | None) -> None:
-        """Refuse a prefix or wildcard that stands for too many words, as Whoosh does."""
+        """Refuse wildcards that stand for too many words, each or all together, as Whoosh does."""
         if plan is None:
             return
+        budget = qt.ExpansionBudget()
         for leaf in qt.leaves(plan.tree or qt.And(plan.required + plan.optional)):
             if isinstance(leaf, qt.Pattern) and leaf.field not in ("date",):
                 name = "text_t" if leaf.field in _STEMMED else f"{leaf.field}_t" if leaf.field != "exact" else "exact_t"
-                terms = self._expansions(leaf, name, MAX_PREFIX_EXPANSION + 1)
-                postings = sum(terms.values())
-                if len(terms) > MAX_PREFIX_EXPANSION or postings > MAX_PREFIX_POSTINGS:
-                    more = "+" if len(terms) > MAX_PREFIX_EXPANSION else ""
-                    raise QuerySyntaxError(
-                        f"{leaf.text.rstrip('*')}* stands for too many words ({len(terms):,}{more} words in "
-                        f"{postings:,} places); give more letters before the *"
-                    )
+                terms = self._expansions(leaf, name, qt.MAX_EXPANDED_WORDS + 1)
+                budget.spend(leaf.text, len(terms), sum(terms.values()))
 
     def _terms(self, **params) -> dict[str, int]:
         """The terms component's answer as term → document frequency."""
@@ -226,7 +219,7 @@ class SolrEngine:
         for leaf in qt.leaves(qt.And(plan.required + plan.optional), positive_only=True):
             if isinstance(leaf, qt.Pattern):
                 field_name = "exact_t" if leaf.field == "exact" else "text_t"
-                found = self._expansions(leaf, field_name, MAX_PREFIX_EXPANSION)
+                found = self._expansions(leaf, field_name, qt.MAX_EXPANDED_WORDS)
                 (exact if field_name == "exact_t" else stems).update(found)
             elif isinstance(leaf, (qt.Word, qt.Phrase)) and leaf.field in (*_STEMMED, "exact"):
                 field_name = "exact_t" if leaf.field == "exact" else "text_t"

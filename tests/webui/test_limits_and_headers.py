@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from webui.app import create_app
 
 
 def test_a_client_over_the_rate_limit_gets_429_with_retry_after(demo_index: Path) -> None:
-    client = create_app({"INDEX_DIR": str(demo_index), "RATE_LIMIT_PER_MINUTE": 60, "RATE_LIMIT_BURST": 3}).test_client()
+    client = create_app({"INDEX_DIR": str(demo_index), "RATE_LIMIT_PER_MINUTE": 1, "RATE_LIMIT_BURST": 3}).test_client()
     statuses = [client.get("/api/v1/search?q=mali").status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
     refused = client.get("/api/v1/search?q=mali")
@@ -19,7 +21,7 @@ def test_a_client_over_the_rate_limit_gets_429_with_retry_after(demo_index: Path
 
 
 def test_the_rate_limit_counts_each_client_address_apart(demo_index: Path) -> None:
-    app = create_app({"INDEX_DIR": str(demo_index), "RATE_LIMIT_PER_MINUTE": 60, "RATE_LIMIT_BURST": 1})
+    app = create_app({"INDEX_DIR": str(demo_index), "RATE_LIMIT_PER_MINUTE": 1, "RATE_LIMIT_BURST": 1})
     client = app.test_client()
     first = client.get("/api/v1/search?q=mali", environ_base={"REMOTE_ADDR": "10.0.0.1"})
     second = client.get("/api/v1/search?q=mali", environ_base={"REMOTE_ADDR": "10.0.0.2"})
@@ -27,9 +29,27 @@ def test_the_rate_limit_counts_each_client_address_apart(demo_index: Path) -> No
     assert (first.status_code, second.status_code, again.status_code) == (200, 200, 429)
 
 
-def test_html_pages_are_not_rate_limited_by_the_api_limit(demo_index: Path) -> None:
-    client = create_app({"INDEX_DIR": str(demo_index), "RATE_LIMIT_PER_MINUTE": 60, "RATE_LIMIT_BURST": 1}).test_client()
-    assert [client.get("/?q=mali").status_code for _ in range(3)] == [200, 200, 200]
+@pytest.mark.parametrize("path", ["/search?q=mali", "/?q=mali", "/concordance?q=mali", "/trends?q=mali",
+                                  "/search.atom?q=mali"])
+def test_pages_and_research_routes_are_rate_limited_like_the_api(demo_index: Path, path: str) -> None:
+    client = create_app({"INDEX_DIR": str(demo_index), "RATE_LIMIT_PER_MINUTE": 1, "RATE_LIMIT_BURST": 2}).test_client()
+    statuses = [client.get(path).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    refused = client.get(path)
+    assert int(refused.headers["Retry-After"]) >= 1
+    if path.startswith("/search.atom"):
+        assert refused.get_json()["error"]["code"] == "rate_limited"
+    else:
+        assert refused.mimetype == "text/html"
+        assert "Trop de recherches depuis cette adresse" in refused.get_data(as_text=True)
+
+
+def test_static_files_and_health_checks_do_not_count_toward_the_limit(demo_index: Path) -> None:
+    client = create_app({"INDEX_DIR": str(demo_index), "RATE_LIMIT_PER_MINUTE": 1, "RATE_LIMIT_BURST": 1}).test_client()
+    for _ in range(3):
+        assert client.get("/static/loupe.css").status_code == 200
+        assert client.get("/healthz").status_code == 200
+    assert client.get("/search?q=mali").status_code == 200
 
 
 def test_every_response_carries_a_strict_csp_and_nosniff(demo_client) -> None:
