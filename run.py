@@ -217,7 +217,7 @@ def cmd_solr(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from webui.serve import serve
 
-    serve(args.settings, host=args.host, port=args.port, dev=args.dev, workers=args.workers)
+    serve(args.settings, host=args.host, port=args.port, dev=args.dev, workers=args.workers, threads=args.threads)
     return 0
 
 
@@ -292,6 +292,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=port, default=8000)
     serve.add_argument("--workers", type=int, default=0, help="worker processes (default: number of CPUs)")
+    serve.add_argument("--threads", type=int, default=16, help="threads per worker: a slow client holds one (default 16)")
     serve.add_argument("--dev", action="store_true", help="Flask's debug server, one process")
     serve.set_defaults(func=cmd_serve)
 

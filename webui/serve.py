@@ -1,6 +1,11 @@
 """Serve the web app: gunicorn with worker processes, or Flask's debug server with --dev.
 
-Whoosh searching is CPU-bound Python, so processes, not threads, give throughput.
+Whoosh searching is CPU-bound Python, so processes give throughput: one per core.
+Each process runs THREADS threads (gunicorn's gthread workers), so that a slow
+client (one header byte a second) holds one thread, not a whole worker, and an
+idle keep-alive connection holds none. A request line up to gunicorn's maximum
+(8190 bytes) reaches the app, which answers an over-long query with its own 400
+JSON rather than gunicorn's HTML 414.
 """
 
 from __future__ import annotations
@@ -11,9 +16,13 @@ from engines.factory import open_engine
 from settings import Settings
 
 REQUEST_TIMEOUT_SECONDS = 30
+THREADS = 16
+KEEPALIVE_SECONDS = 5
+MAX_REQUEST_LINE = 8190  # gunicorn's largest (0 would mean unlimited)
 
 
-def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, dev: bool = False, workers: int = 0) -> None:
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, dev: bool = False, workers: int = 0,
+          threads: int = THREADS) -> None:
     """Serve the app for `settings`, read once in this (the master) process: every worker gets the same ones."""
     # Fail now, with the fix in the message, if there is no index (or no Solr to answer).
     open_engine(settings.engine, index_dir=settings.index_dir, solr_url=settings.solr_url,
@@ -29,6 +38,10 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000, dev: bo
         def load_config(self):
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers or os.cpu_count() or 2)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("threads", threads)
+            self.cfg.set("keepalive", KEEPALIVE_SECONDS)
+            self.cfg.set("limit_request_line", MAX_REQUEST_LINE)
             self.cfg.set("timeout", REQUEST_TIMEOUT_SECONDS)
             self.cfg.set("accesslog", "-")
             self.cfg.set("post_worker_init", post_worker_init)
