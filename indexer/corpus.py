@@ -75,9 +75,9 @@ def corpus_files(paths: Iterable[Path]) -> Iterator[Path | Failure]:
 
 def _count_jsonl_records(path: Path) -> int:
     try:
-        with jsonl.open_text(path) as lines:
-            return sum(1 for line in lines if line.strip())
-    except (OSError, EOFError, ValueError, lzma.LZMAError, zlib.error):
+        with jsonl.open_text(path) as stream:
+            return sum(1 for line in jsonl.bounded_lines(stream, path) if line is None or line.strip())
+    except (OSError, EOFError, ValueError, SourceError, lzma.LZMAError, zlib.error):
         return 0  # read_file will report it, with its reason
 
 

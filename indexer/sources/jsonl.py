@@ -17,6 +17,11 @@ from indexer.errors import SourceError
 from indexer.sources.outcome import Failure
 
 EXTENSIONS = (".jsonl", ".jsonl.xz", ".jsonl.gz", ".ndjson")
+# One record is one line: far above any article, far below what a compressed bomb unpacks to
+# (a 156 kB .xz can hold one 1 GiB line). A longer line is skipped without being held in memory.
+MAX_LINE_CHARS = 16 * 1024 * 1024
+MAX_FILE_CHARS = 4 * 1024 ** 3  # the decompressed text of one file
+_SKIP_CHUNK = 1024 * 1024
 
 
 def open_text(path: Path) -> IO[str]:
@@ -26,6 +31,29 @@ def open_text(path: Path) -> IO[str]:
     if name.endswith(".gz"):
         return gzip.open(path, "rt", encoding="utf-8-sig")
     return open(path, "rt", encoding="utf-8-sig")
+
+
+def bounded_lines(stream: IO[str], path: Path) -> Iterator[str | None]:
+    """The lines of `stream`; None for one over MAX_LINE_CHARS, read past in chunks, never whole.
+
+    Raises SourceError once the file has given MAX_FILE_CHARS: what it holds beyond is not read.
+    """
+    total = 0
+    while True:
+        line = stream.readline(MAX_LINE_CHARS + 1)
+        if not line:
+            return
+        total += len(line)
+        too_long = len(line) > MAX_LINE_CHARS
+        while too_long and not line.endswith("\n"):
+            line = stream.readline(_SKIP_CHUNK)
+            total += len(line)
+            if not line or total > MAX_FILE_CHARS:
+                break
+        if total > MAX_FILE_CHARS:
+            raise SourceError(f"{path}: holds over {MAX_FILE_CHARS:,} characters of text once decompressed; "
+                              "split it into smaller files")
+        yield None if too_long else line
 
 
 def parse_published(value: object) -> date | None:
@@ -92,11 +120,15 @@ def record_to_document(record: object, origin: str) -> Document:
 def read_jsonl(path: Path) -> Iterator[Document | Failure]:
     """Documents of a JSONL file; a bad line becomes a Failure and the rest goes on."""
     try:
-        with open_text(path) as lines:
-            for number, line in enumerate(lines, start=1):
+        with open_text(path) as stream:
+            for number, line in enumerate(bounded_lines(stream, path), start=1):
+                origin = f"{path}:{number}"
+                if line is None:
+                    yield Failure(origin, f"line longer than {MAX_LINE_CHARS // (1024 * 1024)} MB: skipped "
+                                          "(one record per line, each an article)")
+                    continue
                 if not line.strip():
                     continue
-                origin = f"{path}:{number}"
                 try:
                     yield record_to_document(json.loads(line), origin)
                 except json.JSONDecodeError as error:

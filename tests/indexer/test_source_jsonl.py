@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from engines.whoosh import build_index
-from indexer.corpus import read_file
+from indexer.corpus import count_documents, read_file
 from indexer.document import Document
 from indexer.errors import SourceError
 from indexer.sources.jsonl import read_jsonl
@@ -263,3 +263,30 @@ def test_duplicates_across_two_files_are_indexed_once(tmp_path: Path) -> None:
     assert report.added == 3
     assert len(report.merged) == 1
     assert index_ids(tmp_path / "index") == ["00001", "00002", "00003"]
+
+
+def test_a_compressed_line_too_long_to_be_an_article_is_skipped_and_the_others_are_read(tmp_path: Path) -> None:
+    # A few kB of xz that unpack to one 20 MB line between two articles: the bomb of issue 16, smaller.
+    path = tmp_path / "bomb.jsonl.xz"
+    good = [{"id": "g1", "title": "Avant", "body": "Un article avant."}, {"id": "g2", "title": "Après", "body": "Un article après."}]
+    huge = '{"id": "big", "body": "' + "a" * (20 * 1024 * 1024) + '"}'
+    lines = [json.dumps(good[0]), huge, json.dumps(good[1])]
+    path.write_bytes(lzma.compress(("\n".join(lines) + "\n").encode()))
+    assert path.stat().st_size < 100_000
+    items = list(read_jsonl(path))
+    assert [item.id for item in items if not isinstance(item, Failure)] == ["g1", "g2"]
+    (failure,) = [item for item in items if isinstance(item, Failure)]
+    assert failure.origin == f"{path}:2" and "longer than 16 MB" in failure.reason
+    assert count_documents([path]) == 3  # the progress bar counts it without holding it either
+
+
+def test_a_file_that_unpacks_past_the_limit_is_reported_with_its_path(tmp_path: Path, monkeypatch) -> None:
+    from indexer.sources import jsonl
+
+    monkeypatch.setattr(jsonl, "MAX_FILE_CHARS", 1000)  # the real limit is 4 GiB: too big to write in a test
+    path = tmp_path / "big.jsonl.gz"
+    path.write_bytes(gzip.compress("".join(json.dumps({"id": f"d{n}", "body": "texte " * 20}) + "\n"
+                                          for n in range(50)).encode()))
+    items = list(read_file(path))
+    assert isinstance(items[-1], Failure) and "1,000 characters of text once decompressed" in items[-1].reason
+    assert items[-1].origin == str(path)
