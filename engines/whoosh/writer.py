@@ -106,11 +106,25 @@ class _WorkerTask(SubWriterTask):
 
     def run(self) -> None:
         die_with_parent(self.parent_pid)
-        super().run()
+        try:
+            super().run()
+        except OSError as error:
+            # A full disk (or a build the run has already discarded): the run reports it in one
+            # line and keeps the index in use; a traceback per process would only bury that line.
+            os._exit(error.errno if error.errno and 0 < error.errno < 256 else 1)
 
 
 class _ParallelWriter(MpWriter):
     """Whoosh's multiprocessing writer whose processes die with the run, even on kill -9."""
+
+    def commit(self, *args, **kwargs) -> None:
+        """Commit, then refuse the result if a writer process failed: Whoosh would leave its documents out."""
+        super().commit(*args, **kwargs)
+        failed = sorted({task.exitcode for task in self.tasks if task.exitcode})
+        if failed:
+            reasons = ", ".join(os.strerror(code) if code > 1 else "an error" for code in failed)
+            raise OSError(failed[0] if failed[0] > 1 else 0,
+                          f"a writer process stopped ({reasons}) and the new build lacks its documents")
 
     def _new_task(self):
         task = _WorkerTask(self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs,
@@ -183,8 +197,8 @@ class WhooshGeneration:
         self.writer.delete_by_term("id", doc_id)
 
     def commit(self) -> int:
-        self.writer.commit()
-        self._writer = None
+        writer, self._writer = self.writer, None  # committed or failed, it is closed: discard must not cancel it
+        writer.commit()
         with self.ix.searcher() as searcher:
             return searcher.doc_count()
 

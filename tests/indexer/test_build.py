@@ -409,3 +409,23 @@ def test_the_cli_rebuild_that_would_shrink_the_index_exits_non_zero_and_says_wha
     assert run.returncode != 0
     assert "--allow-shrink" in run.stderr and "Traceback" not in run.stderr
     assert len(all_ids(index_dir)) == 4
+
+
+def test_a_rebuild_that_runs_out_of_space_says_so_in_one_line_without_tracebacks(tmp_path: Path) -> None:
+    import resource
+
+    index_dir = tmp_path / "index"
+    corpus = write_jsonl(tmp_path / "c.jsonl", [article(n, words=150) for n in range(3000)])
+    build_index([write_jsonl(tmp_path / "small.jsonl", [article(n) for n in range(5)])], index_dir)
+    in_use = current_build(index_dir)
+
+    def small_disk() -> None:  # files may not grow past 256 kB: writes fail as on a full disk
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1024 * 1024, 1024 * 1024))
+
+    run = subprocess.run([sys.executable, "run.py", "index", "--corpus", str(corpus), "--index", str(index_dir),
+                          "--rebuild"], capture_output=True, text=True, cwd=REPO, timeout=300, preexec_fn=small_disk)
+    assert run.returncode == 2
+    assert "Traceback" not in run.stderr, run.stderr[-2000:]
+    assert "the index in use is unchanged" in run.stderr
+    assert current_build(index_dir) == in_use and len(all_ids(index_dir)) == 5
