@@ -8,7 +8,7 @@ from engines.base import NO_TERMS, Article as StoredArticle, Engine, MatchTerms
 from engines.query import QuerySyntaxError
 from search.highlight import highlight_html
 from search.request import SearchRequest
-from search.results import article_metadata
+from search.results import DEFAULT_LANGUAGE, article_language, article_metadata
 from search.service import terms_of
 
 SIMILAR_COUNT = 5
@@ -20,6 +20,7 @@ class SimilarArticle:
     title: str
     source: str
     published: str | None
+    language: str = DEFAULT_LANGUAGE
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class Article:
     summary_html: str
     paragraphs_html: list[str]
     marked: bool  # whether any word of the query is marked
+    language: str = DEFAULT_LANGUAGE
 
     def as_json(self) -> dict:
         """The article as the public API gives it: no HTML pieces, and not `origin`, the file it was
@@ -92,6 +94,7 @@ def get_article(engine: Engine, doc_id: str, query_text: str = "") -> Article | 
         summary_html=summary_html,
         paragraphs_html=paragraphs_html,
         marked=marked,
+        language=article_language(stored),
     )
 
 
@@ -100,4 +103,5 @@ def similar_articles(engine: Engine, doc_id: str, count: int = SIMILAR_COUNT) ->
     found: list[StoredArticle] | None = engine.similar(doc_id, count)
     if found is None:
         return None
-    return [SimilarArticle(a["id"], a.get("title") or "", a.get("source") or "", a.get("published")) for a in found]
+    return [SimilarArticle(a["id"], a.get("title") or "", a.get("source") or "", a.get("published"), article_language(a))
+            for a in found]

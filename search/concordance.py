@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from engines.base import Engine
 from indexer.analysis import fold, word_spans
 from search.request import BadParameter, SearchRequest
+from search.results import DEFAULT_LANGUAGE, article_language
 from search.service import ranked_articles, terms_of
 
 SORTS = ("date", "left", "right", "source")
@@ -26,6 +27,7 @@ class ConcordanceLine:
     left: str
     keyword: str
     right: str
+    language: str = DEFAULT_LANGUAGE  # the article's, for lang= on the line
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ def _lines_in(text: str, terms, width: int, article: dict) -> list[ConcordanceLi
                 left=_squash(text[left_start:start]),
                 keyword=text[start:end],
                 right=_squash(text[end:right_end]),
+                language=article_language(article),
             )
         )
     return lines
@@ -80,7 +83,7 @@ def concordance(engine: Engine, request: SearchRequest, width: int = DEFAULT_WID
     if not request.query_text.strip():
         raise BadParameter("q is required: the concordance lists the occurrences of the query's words")
     if sort not in SORTS:
-        raise BadParameter(f"sort must be one of {', '.join(SORTS)}, got {sort!r}")
+        raise BadParameter(f"sort_lines must be one of {', '.join(SORTS)}, got {sort!r}")
     if not 1 <= width <= MAX_WIDTH:
         raise BadParameter(f"width must be between 1 and {MAX_WIDTH} words, got {width}")
     terms = terms_of(engine, request)

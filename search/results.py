@@ -6,12 +6,16 @@ built by search/service.py, so they cannot disagree.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 
 from engines.base import Article, WordForms
 from search.facets import FacetValue
 from search.request import MAX_RESULT_WINDOW
 from search.spelling import Suggestion
+
+DEFAULT_LANGUAGE = "fr"  # the archive's articles, when a source does not say
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,7 @@ class Hit:
     snippet_html: str
     title_html: str
     missing_words: list[str] = field(default_factory=list)  # query words this article lacks
+    language: str = DEFAULT_LANGUAGE  # the article's language, for lang= on its title and snippet
 
 
 @dataclass
@@ -68,6 +73,12 @@ def article_metadata(article: Article) -> dict:
         "section": article.get("section") or "",
         "tags": list(article.get("tags") or ()),
     }
+
+
+def article_language(article: Article) -> str:
+    """The article's language as a BCP 47 tag (what a page puts in lang=); French when unknown or malformed."""
+    language = (article.get("language") or "").strip()
+    return language if _LANGUAGE_TAG.fullmatch(language) else DEFAULT_LANGUAGE
 
 
 def result_to_json(result: SearchResult) -> dict:

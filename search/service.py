@@ -16,7 +16,7 @@ from search.highlight import highlight_marked, sanitise_all, snippet_marked
 from search.matching import content_terms, plan
 from search.query_parser import parse
 from search.request import MAX_RESULT_WINDOW, BadParameter, SearchRequest
-from search.results import Hit, SearchResult, article_metadata
+from search.results import Hit, SearchResult, article_language, article_metadata
 from search.spelling import suggest
 
 _STEMMED_FIELDS = (None, "title", "text")
@@ -92,6 +92,7 @@ def _hits(articles: list[Article], scores: list[float] | None, terms: MatchTerms
             snippet_html=next(sanitised),
             title_html=next(sanitised),
             missing_words=list(missing[i]) if missing else [],
+            language=article_language(article),
         )
         for i, article in enumerate(articles)
     ]

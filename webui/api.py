@@ -33,7 +33,7 @@ def search():
 
 @api.get("/documents/<doc_id>")
 def document(doc_id: str):
-    article = get_article(current_engine(), doc_id, request.args.get("q", ""))
+    article = get_article(current_engine(), doc_id)  # the JSON carries no marks: no query to read
     if article is None:
         return error_response("not_found", f"no article with id {doc_id!r}", 404)
     return jsonify(article.as_json())

@@ -7,13 +7,13 @@ from pathlib import Path
 from flask import Flask, jsonify, request
 from flask_babel import Babel
 
-from engines.base import EngineUnavailable
 from engines.factory import open_engine
-from indexer.errors import IndexCorrupt, IndexMissing
+from indexer.errors import LoupeError
 from settings import Settings, SettingsError, admin_token_problem, load_settings
 from webui.admin import admin
 from webui.admin_auth import session_secret
 from webui.api import api
+from webui.assets import install_assets
 from webui.cors import install_cors
 from webui.embed import embed
 from webui.errors import health_status, install_error_handlers, public_message
@@ -70,6 +70,7 @@ def create_app(settings: Settings | dict | None = None, test_config: dict | None
     app.register_blueprint(admin, url_prefix="/admin")
     app.register_blueprint(embed)
     app.after_request(add_security_headers)
+    install_assets(app)  # compression and static caching
     install_cors(app)  # before the rate limit, so a preflight costs nothing
     install_rate_limit(app)
 
@@ -79,7 +80,7 @@ def create_app(settings: Settings | dict | None = None, test_config: dict | None
     def healthz():
         try:
             return jsonify(app.extensions["loupe_engine"].health())
-        except (IndexMissing, IndexCorrupt, EngineUnavailable) as error:
+        except LoupeError as error:  # no index, or an engine that cannot answer: JSON for the monitor, never a page
             message = public_message(error, translated=False)
             return jsonify({"status": health_status(error), "message": message}), error.http_status
 

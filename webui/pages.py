@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from urllib.parse import urlencode, urlsplit
 
-from flask import Blueprint, current_app, has_request_context, render_template, request, url_for
+from flask import Blueprint, current_app, has_request_context, redirect, render_template, request, send_from_directory, url_for
 from flask_babel import gettext, lazy_gettext
 
 from engines.base import FACETS
@@ -21,6 +21,7 @@ from search.article import get_article, similar_articles
 from search.request import DEFAULT_PER_PAGE, FACET_LIMIT, MAX_FACET_LIMIT, SearchRequest
 from search.results import SearchResult
 from search.service import run_search
+from webui.assets import STATIC_DIR, UNVERSIONED_MAX_AGE_SECONDS
 from webui.errors import is_input_error
 from webui.i18n import (
     LANGUAGE_NAMES,
@@ -365,9 +366,25 @@ def page_context() -> dict:
     }
 
 
+def canonical_url_without_blanks() -> str | None:
+    """This URL without its blank fields (`&sort=&date_from=` from the search form), or None if it has none.
+
+    The form sends every field, filled or not; the permalink a researcher copies should hold
+    only the search itself.
+    """
+    sent = list(request.args.items(multi=True))
+    kept = [(name, value) for name, value in sent if value.strip()]
+    if len(kept) == len(sent):
+        return None
+    return request.script_root + request.path + ("?" + urlencode(kept) if kept else "")
+
+
 @pages.get("/")
 @pages.get("/search")
 def search_page():
+    canonical = canonical_url_without_blanks()
+    if canonical is not None:
+        return redirect(canonical, 302)
     context = page_context()
     lang = context["lang"]
     try:
@@ -408,6 +425,16 @@ def search_page():
         ),
         status,
     )
+
+
+@pages.get("/favicon.ico")
+def favicon():
+    """The icon browsers and crawlers ask for before reading any page: the SVG the pages link to."""
+    response = send_from_directory(STATIC_DIR, "favicon.svg", mimetype="image/svg+xml")
+    response.cache_control.public = True
+    response.cache_control.max_age = UNVERSIONED_MAX_AGE_SECONDS
+    response.cache_control.no_cache = None
+    return response
 
 
 def original_url(url: str) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
@@ -20,34 +21,62 @@ from search.request import (
 
 MAX_FILTER_VALUES = 20
 MAX_FILTER_VALUE_LENGTH = 200
+MAX_PAGE = 100_000
+# The exact forms accepted, also declared in the OpenAPI document (webui/openapi.py): ASCII digits only,
+# since int() and str.isdigit() would also take "1_000", "٢٠١٩" or "２０１９".
+WHOLE_NUMBER = re.compile(r"-?[0-9]+")
+YEAR_VALUE = re.compile(r"[0-9]{4}")
+FLAG_VALUES = {"": False, "0": False, "false": False, "1": True, "true": True}
 
 
 def _int(args: Mapping, name: str, default: int, low: int, high: int) -> int:
     raw = args.get(name, "")
     if raw in ("", None):
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BadParameter(f"{name} must be a whole number, got {raw!r}") from None
+    value = whole_number(name, raw)
     if not low <= value <= high:
         raise BadParameter(f"{name} must be between {low} and {high}, got {value}")
     return value
 
 
+def whole_number(name: str, raw: str) -> int:
+    """`raw` as an int if it is written in ASCII digits (a sign allowed); a BadParameter naming `name` if not."""
+    if not WHOLE_NUMBER.fullmatch(raw):
+        raise BadParameter(f"{name} must be a whole number, got {raw!r}")
+    # Python refuses to read ints of more than 4,300 digits; any such number is out of every range here.
+    return int(raw[:20])
+
+
+def flag(args: Mapping, name: str) -> bool:
+    """An on/off parameter: 1 or true, 0 or false (or absent); anything else is a BadParameter."""
+    raw = args.get(name, "")
+    if raw not in FLAG_VALUES:
+        raise BadParameter(f"{name} must be 1 or 0, got {raw!r}")
+    return FLAG_VALUES[raw]
+
+
 def _filters(args) -> tuple[tuple[str, tuple[str, ...]], ...]:
     filters = []
     for name in FACETS:
-        values = tuple(dict.fromkeys(v.strip() for v in args.getlist(name) if v.strip()))
-        if len(values) > MAX_FILTER_VALUES:
+        raw = args.getlist(name)  # the limits apply to what was sent, before blanks and repeats are dropped
+        if len(raw) > MAX_FILTER_VALUES:
             raise BadParameter(f"at most {MAX_FILTER_VALUES} values of {name} can be combined")
-        if any(len(v) > MAX_FILTER_VALUE_LENGTH for v in values):
+        if any(len(v) > MAX_FILTER_VALUE_LENGTH for v in raw):
             raise BadParameter(f"a {name} value is longer than {MAX_FILTER_VALUE_LENGTH} characters")
-        if name == "year" and any(not (len(v) == 4 and v.isdigit()) for v in values):
+        values = tuple(dict.fromkeys(v.strip() for v in raw if v.strip()))
+        if name == "year" and any(not YEAR_VALUE.fullmatch(v) for v in values):
             raise BadParameter("year must be four digits, such as 2019")
         if values:
             filters.append((name, values))
     return tuple(filters)
+
+
+def _date(args: Mapping, name: str) -> str:
+    value = args.get(name, "").strip()
+    if value:
+        # check_date_value reads \d, which also takes other scripts' digits (٢٠١٩); the API promises ASCII ones.
+        check_date_value(value if value.isascii() else "?", name, BadParameter)
+    return value
 
 
 def search_request_from_args(args, with_timeline: bool = False, with_forms: bool = False) -> SearchRequest:
@@ -58,22 +87,18 @@ def search_request_from_args(args, with_timeline: bool = False, with_forms: bool
     sort = args.get("sort", "")
     if sort and sort not in SORTS:
         raise BadParameter(f"sort must be one of {', '.join(SORTS)}, got {sort!r}")
-    date_from, date_to = args.get("date_from", "").strip(), args.get("date_to", "").strip()
-    if date_from:
-        check_date_value(date_from, "date_from", BadParameter)
-    if date_to:
-        check_date_value(date_to, "date_to", BadParameter)
+    date_from, date_to = _date(args, "date_from"), _date(args, "date_to")
     return SearchRequest(
         query_text=query_text,
-        page=_int(args, "page", 1, 1, 100_000),
+        page=_int(args, "page", 1, 1, MAX_PAGE),
         per_page=_int(args, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE),
         sort=sort,
         filters=_filters(args),
         date_from=date_from,
         date_to=date_to,
         facet_limit=_int(args, "facet_limit", FACET_LIMIT, 1, MAX_FACET_LIMIT),
-        with_timeline=with_timeline or args.get("timeline") in ("1", "true"),
-        with_forms=with_forms or args.get("forms") in ("1", "true"),
+        with_timeline=flag(args, "timeline") or with_timeline,
+        with_forms=flag(args, "forms") or with_forms,
     )
 
 

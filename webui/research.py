@@ -13,10 +13,11 @@ from search.atom import atom_feed
 from search.concordance import DEFAULT_WIDTH, concordance
 from search.exports import FORMATS, csv_text, export_records, render_export
 from search.request import BadParameter
-from search.trends import trends
+from search.query_parser import MAX_QUERY_LENGTH
+from search.trends import MAX_SERIES, trends
 from webui.errors import is_input_error
 from webui.pages import page_context
-from webui.params import query_string, search_request_from_args
+from webui.params import query_string, search_request_from_args, whole_number
 from webui.state import current_engine
 from webui.trends_chart import chart_for
 
@@ -29,10 +30,7 @@ def _article_url(doc_id: str) -> str:
 
 def _int_arg(name: str, default: int) -> int:
     raw = request.args.get(name, "")
-    try:
-        return int(raw) if raw else default
-    except ValueError:
-        raise BadParameter(f"{name} must be a whole number, got {raw!r}") from None
+    return whole_number(name, raw) if raw else default
 
 
 @research.get("/api/v1/export/<fmt>")
@@ -114,8 +112,24 @@ def concordance_page():
                            query_string=query_string), (400 if error else 200)
 
 
+SCALES = ("count", "per_thousand")  # the trends chart: raw counts, or per 1,000 articles of the period
+
+
 def _trend_queries() -> list[str]:
-    return [q for q in request.args.getlist("q") if q.strip()]
+    """The queries to chart, blank ones dropped; the limits apply to what was sent (the form sends four boxes)."""
+    sent = request.args.getlist("q")
+    if len(sent) > MAX_SERIES:
+        raise BadParameter(f"at most {MAX_SERIES} queries can be compared, got {len(sent)}")
+    if any(len(q) > MAX_QUERY_LENGTH for q in sent):
+        raise BadParameter(f"a q is longer than {MAX_QUERY_LENGTH} characters")
+    return [q for q in sent if q.strip()]
+
+
+def _scale() -> str:
+    scale = request.args.get("scale", "") or SCALES[0]
+    if scale not in SCALES:
+        raise BadParameter(f"scale must be count or per_thousand, got {scale!r}")
+    return scale
 
 
 def _trends_for_request():
@@ -146,18 +160,20 @@ def trends_csv():
 
 @research.get("/trends")
 def trends_page():
-    queries = _trend_queries()
+    queries = [q for q in request.args.getlist("q") if q.strip()]
     result = chart = error = None
-    if queries:
-        try:
+    scale = request.args.get("scale", "")
+    try:
+        scale = _scale()
+        if _trend_queries():
             result = _trends_for_request()
-            chart = chart_for(result, normalised=request.args.get("scale") == "per_thousand")
-        except LoupeError as bad_input:
-            if not is_input_error(bad_input):
-                raise
-            error = str(bad_input)
+            chart = chart_for(result, normalised=scale == "per_thousand")
+    except LoupeError as bad_input:
+        if not is_input_error(bad_input):
+            raise
+        error = str(bad_input)
     return render_template("trends.html", **page_context(), queries=queries, result=result, chart=chart, error=error,
-                           interval=request.args.get("interval", "year"), scale=request.args.get("scale", "count")), (400 if error else 200)
+                           interval=request.args.get("interval", "year"), scale=scale), (400 if error else 200)
 
 
 @research.get("/opensearch.xml")

@@ -306,9 +306,11 @@
       var original = cfg.original && httpUrl(hit.url);
       var archive = cfg.endpoint + "/articles/" + encodeURIComponent(hit.id) + "?" + articleQuery;
       var meta = [hit.source, hit.published && self._date(hit.published), hit.section].filter(Boolean).join(" · ");
-      var snippet = el("span", { "class": "snip" });
+      var lang = hit.language || "fr", link = { href: original || archive, tabindex: "-1" };
+      if (hit.title) link.lang = lang;  // the article's language, not the widget's
+      var snippet = el("span", { "class": "snip", lang: lang });
       snippet.append(markOnly(hit.snippet_html));
-      option.append(el("a", { href: original || archive, tabindex: "-1" }, hit.title || t.untitled),
+      option.append(el("a", link, hit.title || t.untitled),
         el("span", { "class": "meta" }, meta), snippet);
       self._list.append(option);
     });
