@@ -39,6 +39,7 @@ class Article:
     title_html: str
     summary_html: str
     paragraphs_html: list[str]
+    hidden_chars: int  # of the body, past what the page shows
     marked: bool  # whether any word of the query is marked
     language: str = DEFAULT_LANGUAGE
 
@@ -46,7 +47,7 @@ class Article:
         """The article as the public API gives it: no HTML pieces, and not `origin`, the file it was
         read from on the server (a server path is for the admin console, not for anonymous users)."""
         item = asdict(self)
-        for key in ("title_html", "summary_html", "paragraphs_html", "marked", "origin"):
+        for key in ("title_html", "summary_html", "paragraphs_html", "hidden_chars", "marked", "origin"):
             item.pop(key)
         return item
 
@@ -59,19 +60,22 @@ def _terms_for(query_text: str, engine: Engine) -> MatchTerms:
         return NO_TERMS
 
 
-# Words are marked in the first MARKED_CHARS of an article; a 5 MB document
-# must not take seconds to show. News articles are far shorter.
-MARKED_CHARS = 200_000
+# The article page shows (and marks words in) the first SHOWN_CHARS of the text: a 3 MB
+# document must not send 3 MB of HTML nor take seconds to mark. News articles are far
+# shorter; the rest stays in the API's document JSON.
+SHOWN_CHARS = 200_000
 
 
-def _marked_paragraphs(paragraphs: list[str], terms: MatchTerms) -> list[str]:
-    """Paragraphs as HTML, words marked up to MARKED_CHARS in all: a longer paragraph is cut there."""
-    marked, budget = [], MARKED_CHARS
+def _shown_paragraphs(paragraphs: list[str], terms: MatchTerms) -> tuple[list[str], int]:
+    """The paragraphs as HTML, words marked, up to SHOWN_CHARS in all (a longer paragraph is cut there),
+    and how many characters are left out."""
+    shown, budget, hidden = [], SHOWN_CHARS, 0
     for paragraph in paragraphs:
-        head, tail = paragraph[:budget], paragraph[budget:]
-        marked.append(highlight_html(head, terms if budget else NO_TERMS) + highlight_html(tail, NO_TERMS))
+        if budget:
+            shown.append(highlight_html(paragraph[:budget], terms))
+        hidden += max(0, len(paragraph) - budget)
         budget = max(0, budget - len(paragraph))
-    return marked
+    return shown, hidden
 
 
 def get_article(engine: Engine, doc_id: str, query_text: str = "") -> Article | None:
@@ -81,7 +85,7 @@ def get_article(engine: Engine, doc_id: str, query_text: str = "") -> Article | 
         return None
     terms = _terms_for(query_text, engine)
     paragraphs = [p for p in (stored.get("body") or "").split("\n\n") if p.strip()]
-    paragraphs_html = _marked_paragraphs(paragraphs, terms)
+    paragraphs_html, hidden_chars = _shown_paragraphs(paragraphs, terms)
     summary_html = highlight_html(stored.get("summary") or "", terms)
     title_html = highlight_html(stored.get("title") or "", terms)
     marked = any("<mark>" in h for h in [title_html, summary_html, *paragraphs_html])
@@ -93,6 +97,7 @@ def get_article(engine: Engine, doc_id: str, query_text: str = "") -> Article | 
         title_html=title_html,
         summary_html=summary_html,
         paragraphs_html=paragraphs_html,
+        hidden_chars=hidden_chars,
         marked=marked,
         language=article_language(stored),
     )

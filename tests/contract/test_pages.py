@@ -375,3 +375,20 @@ def test_each_hit_and_article_carries_its_own_language_in_the_english_interface(
         assert client.get(f"/api/v1/documents/{doc_id}").get_json()["language"] == expected
     lines = client.get("/api/v1/concordance?q=Bamako").get_json()["lines"]
     assert {line["doc_id"]: line["language"] for line in lines} == {"lang-fr": "fr", "lang-en": "en"}
+
+
+def test_a_very_long_article_shows_its_first_part_with_a_note_and_a_link_to_the_full_text(make_client):
+    paragraphs = [f"Paragraphe {n} sur la souveraineté du Mali et la coopération régionale." for n in range(6000)]
+    body = "\n\n".join(paragraphs + ["Dernier paragraphe : motdelafin."])
+    client = make_client([{"id": "long", "title": "Un très long rapport", "body": body, "source": "RFI",
+                           "date": "2019-01-01"}])
+    response = client.get("/articles/long?q=souveraineté")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert len(page.encode()) < 300_000 < len(body.encode())
+    assert "motdelafin" not in page and "<mark>souveraineté</mark>" in page
+    note = text_of(html_of(response).xpath("//p[contains(@class,'article-cut')]")[0])
+    assert "La suite de cet article" in note and "caractères de plus" in note
+    link = html_of(response).xpath("//p[contains(@class,'article-cut')]/a")[0]
+    assert link.get("href") == "/api/v1/documents/long"
+    assert client.get(link.get("href")).get_json()["body"] == body
