@@ -371,7 +371,12 @@ def stop_zookeeper(cluster_dir: Path | str, timeout: float = STOP_TIMEOUT) -> No
 
 
 def start_zookeeper(cluster_dir: Path | str) -> None:
-    """Start ZooKeeper again with its first command and data: the running nodes reconnect by themselves."""
+    """Start ZooKeeper again with its first command and data.
+
+    Back within the nodes' session timeout (zkClientTimeout), the nodes resume their sessions. After a
+    longer outage Solr 9.10 may leave a node out of live_nodes or the cluster without an Overseer
+    (Collections API calls time out): restart the nodes one after the other (stop_node, start_node).
+    """
     cluster_dir = Path(cluster_dir).resolve()
     state = _read_state(cluster_dir)
     zk = state["zookeeper"]

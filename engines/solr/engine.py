@@ -25,7 +25,7 @@ from engines.base import (FACETS, NO_TERMS, Article, EngineQuery, EngineResult, 
 from engines.query import MatchPlan, QuerySyntaxError
 from engines.solr.client import SolrClient
 from engines.solr.state import ClusterState
-from indexer.errors import IndexMissing
+from indexer.errors import IndexMissing, LoupeError
 from engines.solr.compile import CompiledPlan, analysed, compile_node, compile_plan, date_clause, escape, pattern_text
 from indexer.analysis import FrenchAnalyzer, index_variants, query_term, word_spans
 from indexer.stopwords import FRENCH_STOP_WORDS
@@ -355,9 +355,9 @@ class SolrEngine:
         """ok, or degraded with the nodes holding replicas that are down, or with ZooKeeper lost while the nodes
         still search; EngineUnavailable when no node answers; IndexMissing without a collection."""
         counted = self._select({"q": "*:*", "rows": 0})
-        # Without ZooKeeper a node still searches from the state it last read, but CLUSTERSTATUS waits for
-        # the session to expire (about 20 s): the count's header says it first.
-        if counted.get("responseHeader", {}).get("zkConnected") is False:
+        # Without ZooKeeper a node still searches from the state it last read, but CLUSTERSTATUS waits until
+        # the node gives its session up (15 s, then as long again): a monitor's check must not hang on it.
+        if self._zookeeper_lost(counted):
             return self._health_without_zookeeper(counted)
         try:
             state = ClusterState(self.client)
@@ -377,6 +377,19 @@ class SolrEngine:
         if down:
             health["down"] = down
         return health
+
+    def _zookeeper_lost(self, counted: dict) -> bool:
+        """No ZooKeeper server answers the nodes: the count's header says so once a node gives its session up,
+        Solr's ZooKeeper status handler (a socket to each server) at once."""
+        if counted.get("responseHeader", {}).get("zkConnected") is False:
+            return True
+        try:
+            status = self.client.get("admin/zookeeper/status").get("zkStatus", {})
+        except LoupeError:
+            return False  # the handler's own trouble: CLUSTERSTATUS will tell
+        servers = status.get("details") or []
+        unreachable = [error for error in status.get("errors", []) if "Failed talking to Zookeeper" in error]
+        return bool(servers) and not any(server.get("ok") for server in servers) and bool(unreachable)
 
     def _health_without_zookeeper(self, counted: dict) -> dict:
         return {"status": "degraded", "engine": self.name, "documents": counted["response"]["numFound"],
