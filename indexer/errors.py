@@ -22,6 +22,7 @@ class IndexMissing(LoupeError):
 
     code = "index_missing"
     http_status = 503
+    for_operators = True  # names the index directory and the command to run: not for visitors
 
 
 class IndexLocked(LoupeError):
@@ -36,6 +37,7 @@ class IndexCorrupt(LoupeError):
 
     code = "index_corrupt"
     http_status = 503
+    for_operators = True
 
 
 class IndexOutdated(IndexCorrupt):

@@ -384,6 +384,9 @@ def test_search_without_an_index_is_a_json_error_not_a_500(tmp_path):
     response = client.get("/api/v1/search?q=Mali")
     assert response.status_code == 503
     assert response.get_json()["error"]["message"]
+    assert str(tmp_path) not in response.get_data(as_text=True)  # the server's paths are not for visitors
+    assert str(tmp_path) not in client.get("/healthz").get_data(as_text=True)
+    assert str(tmp_path) not in client.get("/search?q=Mali").get_data(as_text=True)
 
 
 def _resolved(spec: dict, node: dict) -> dict:

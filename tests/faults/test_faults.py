@@ -172,7 +172,7 @@ def _tiny_filesystem(mount_point: Path, size: str) -> Iterator[bool]:
 def _fill(folder: Path, leave_bytes: int) -> None:
     """Write a filler file until the filesystem is full, then free `leave_bytes`."""
     filler = folder / "filler"
-    with open(filler, "wb") as file:
+    with open(filler, "wb", buffering=0) as file:  # unbuffered: closing has nothing left to write on a full disk
         try:
             while True:
                 file.write(b"\0" * 65536)
@@ -269,11 +269,11 @@ def test_a_corrupt_segment_is_detected_at_start_and_a_rebuild_recovers(tmp_path:
 
     health = create_app({"INDEX_DIR": str(index_dir)}).test_client().get("/healthz")
     assert health.status_code == 503
-    assert health.get_json()["status"] == "index_corrupt"
-    assert "python run.py index --rebuild" in health.get_json()["message"]
+    assert health.get_json()["status"] == "index_corrupt"  # what a monitor reads; the fix is for the operator:
+    assert str(index_dir) not in health.get_json()["message"]  # the log and the CLI name the path and the command
     embedded = create_app({"INDEX_DIR": str(index_dir)}).test_client().get("/embed?q=souverainet%C3%A9")
     assert embedded.status_code == 503, embedded.status_code  # the archive's trouble, not a bad query
-    assert "python run.py index --rebuild" in embedded.get_data(as_text=True)
+    assert str(index_dir) not in embedded.get_data(as_text=True)
 
     rebuilt = _cli("index", "--rebuild", "--corpus", str(corpus), "--index", str(index_dir))
     assert rebuilt.returncode == 0, rebuilt.stderr[-2000:]
