@@ -76,11 +76,14 @@ class SolrClient:
                 timeout: float = TIMEOUT_SECONDS) -> SolrAnswer:
         """`path` under a node's /solr (e.g. `loupe/select`, `admin/collections`), on the first node that answers."""
         failures = []
+        # urllib3 applies the connect timeout while it sends the body too: a batch of documents
+        # to a busy node may take longer than CONNECT_SECONDS to go out, so a body gets the full time.
+        connect = CONNECT_SECONDS if data is None and json is None else timeout
         for base in self.nodes():
             try:
                 response = self._http().request(
                     method, f"{base}/{path}", params=params, json=json, data=data, headers=headers,
-                    timeout=(CONNECT_SECONDS, timeout),
+                    timeout=(connect, timeout),
                 )
             except requests.RequestException as error:
                 failures.append(f"{base}: {type(error).__name__}")
