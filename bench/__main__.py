@@ -17,6 +17,7 @@ from pathlib import Path
 from bench import http_load, report
 from bench.builds import build_all, close_engines, open_engines
 from bench.corpus import REPO, WORK_DIR, unique_records, write_corpus
+from bench.latency import interleaved_latencies
 from bench.progress import log
 from bench.queries import load_queries
 from bench.relevance_sets import relevance_results
@@ -32,30 +33,9 @@ def query_latencies(run_dir: Path, queries, rounds: int) -> dict:
     """Milliseconds per full request, engines interleaved query by query so noise hits them alike."""
     engines = open_engines(run_dir, QUERIED)
     try:
-        return _interleaved_latencies(engines, queries, rounds)
+        return interleaved_latencies(engines, queries, rounds)
     finally:
         close_engines(engines)
-
-
-def _interleaved_latencies(engines: dict, queries, rounds: int) -> dict:
-    first_pass = {name: [] for name in engines}
-    for name, engine in engines.items():  # warm-up, timed apart: opens searchers, fills caches
-        for bench_query in queries:
-            started = time.perf_counter()
-            engine.search(bench_query)
-            first_pass[name].append((time.perf_counter() - started) * 1000)
-    timings = {name: [] for name in engines}
-    for _ in range(rounds):
-        for bench_query in queries:
-            for name, engine in engines.items():
-                started = time.perf_counter()
-                engine.search(bench_query)
-                timings[name].append((time.perf_counter() - started) * 1000)
-    summaries = {name: report.latency_summary(values) for name, values in timings.items()}
-    for name, values in first_pass.items():
-        first = report.latency_summary(values)
-        summaries[name].update({f"first_pass_{stat}": first[stat] for stat in ("median", "p95", "p99")})
-    return summaries
 
 
 def relevance(run_dir: Path, corpus_ids: set[str]) -> dict:

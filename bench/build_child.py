@@ -27,6 +27,8 @@ ENGINE_MODULES = {
     "whoosh_stock": "bench.engines.whoosh_stock",
     "lucene_fr": "bench.engines.lucene:FR",
     "lucene_fr_fold": "bench.engines.lucene:FR_FOLD",
+    "solr": "bench.engines.solr_loupe:PRE",  # on the cluster bench/solr_cluster.py started
+    "solr_lucene": "bench.engines.solr_loupe:LUCENE",
 }
 
 

@@ -20,7 +20,8 @@ from bench.corpus import REPO
 from bench.progress import log
 
 # Code a build depends on beyond its engine module (folders of .py and .java files, relative to the repo).
-BUILD_CODE = {"loupe": ("indexer",), "lucene_fr": ("bench/lucene",), "lucene_fr_fold": ("bench/lucene",)}
+BUILD_CODE = {"loupe": ("indexer",), "lucene_fr": ("bench/lucene",), "lucene_fr_fold": ("bench/lucene",),
+              "solr": ("indexer", "engines/solr"), "solr_lucene": ("indexer", "engines/solr")}
 
 
 def _marker(run_dir: Path, engine: str) -> Path:
