@@ -69,3 +69,15 @@ def test_every_route_that_searches_refuses_the_costly_query_with_a_400(client, p
     answer = client.get(path, query_string=params)
     assert answer.status_code == 400, (path, answer.status_code)
     assert "too many words together" in answer.get_data(as_text=True)
+
+
+def test_a_prefix_is_not_stemmed_res_star_is_not_re_star(make_client):
+    client = make_client([
+        {"id": "r1", "title": "Les résultats", "body": "Les résultats du vote sont tombés.", "date": "2019-01-01"},
+        {"id": "r2", "title": "La rentrée", "body": "La rentrée des classes approche.", "date": "2019-01-02"},
+        {"id": "r3", "title": "Une installation", "body": "Une installation solaire à Gao.", "date": "2019-01-03"},
+        {"id": "r4", "title": "Un incendie", "body": "Un incendie à Bamako.", "date": "2019-01-04"},
+    ])
+    found = {q: sorted(h["id"] for h in client.get("/api/v1/search", query_string={"q": q}).get_json()["hits"])
+             for q in ("res*", "ins*")}
+    assert found == {"res*": ["r1"], "ins*": ["r3"]}
