@@ -306,6 +306,45 @@ def test_with_zookeeper_down_searches_answer_from_the_nodes_and_healthz_says_deg
     assert [node for node in faults.info.nodes if not reads_zookeeper(node)] == []
 
 
+class SearchLoad:
+    """A thread sending /api/v1/search for each of QUERIES in turn to a live server, until stopped."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.results: list[tuple[float, str, int, Answer | str]] = []  # (when, query, status, answer or body)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        session = requests.Session()
+        n = 0
+        while not self._stop.is_set():
+            query_text = QUERIES[n % len(QUERIES)]
+            n += 1
+            try:
+                response = session.get(f"{self.base_url}/api/v1/search",
+                                       params={"q": query_text, "per_page": PER_PAGE}, timeout=LOAD_TIMEOUT_SECONDS)
+            except requests.RequestException as error:
+                self.results.append((time.monotonic(), query_text, 0, repr(error)))
+                continue
+            answer = api_answer(response.json()) if response.status_code == 200 else response.text[:300]
+            self.results.append((time.monotonic(), query_text, response.status_code, answer))
+
+    def __enter__(self) -> "SearchLoad":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(timeout=60)
+
+    def wait_for(self, condition: Callable[[], bool], timeout: float, what: str) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            assert time.monotonic() < deadline, f"{what}: not after {timeout:.0f} s ({len(self.results)} answers)"
+            time.sleep(0.05)
+
+
 def test_a_rebuild_under_search_load_fails_no_request_and_mixes_no_results(faults):
     faults.index(REBUILT_ALIAS, OLD)
     app = faults.app(REBUILT_ALIAS)
