@@ -25,6 +25,13 @@ SORTS = ("relevance", "date", "-date")
 Article = dict  # keys of ARTICLE_FIELDS
 
 
+def stored_article(stored, tags: list[str]) -> Article:
+    """An engine's stored fields (the same names in both: `date` for published) as the Article of the seam;
+    `tags` decoded by the engine, which stores them its own way."""
+    decoded = {"id": stored["id"], "published": stored.get("date") or None, "tags": tags}
+    return {name: decoded[name] if name in decoded else stored.get(name, "") for name in ARTICLE_FIELDS}
+
+
 class EngineUnavailable(LoupeError):
     """The engine cannot answer (not configured, not reachable); the message says what to do."""
 

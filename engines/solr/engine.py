@@ -21,7 +21,7 @@ from rapidfuzz.distance import OSA
 
 from engines import query as qt
 from engines.base import (FACETS, NO_TERMS, Article, EngineQuery, EngineResult, EngineUnavailable, FormCount,
-                          MatchTerms, PeriodCounts, WordForms)
+                          MatchTerms, PeriodCounts, WordForms, stored_article)
 from engines.query import MatchPlan, QuerySyntaxError
 from engines.solr.client import SolrClient
 from engines.solr.state import ClusterState
@@ -43,23 +43,8 @@ _STEMMED = (None, "title", "text")
 
 
 def article_of(doc: dict) -> Article:
-    """A Solr document's stored fields as the Article the engine seam speaks."""
-    return {
-        "id": doc["id"],
-        "title": doc.get("title", ""),
-        "summary": doc.get("summary", ""),
-        "body": doc.get("body", ""),
-        "url": doc.get("url", ""),
-        "source": doc.get("source", ""),
-        "author": doc.get("author", ""),
-        "published": doc.get("date") or None,
-        "section": doc.get("section", ""),
-        "tags": list(doc.get("tags") or []),
-        "origin": doc.get("origin", ""),
-        "language": doc.get("language", ""),
-        "collection": doc.get("collection", ""),
-        "content_hash": doc.get("content_hash", ""),
-    }
+    """A Solr document's stored fields as the Article the engine seam speaks (tags multi-valued)."""
+    return stored_article(doc, list(doc.get("tags") or []))
 
 
 def _filter_queries(query: EngineQuery) -> list[str]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from whoosh.searching import Searcher
 
-from engines.base import Article, EngineQuery, EngineResult, MatchTerms, NO_TERMS, PeriodCounts
+from engines.base import Article, EngineQuery, EngineResult, MatchTerms, NO_TERMS, PeriodCounts, stored_article
 from engines.query import MatchPlan
 from engines.whoosh import spelling
 from engines.whoosh.compile import compile_plan
@@ -24,23 +24,8 @@ SIMILAR_TEXT_CHARS = 20_000
 
 
 def article_of(stored: dict) -> Article:
-    """A Whoosh document's stored fields as the Article the engine seam speaks."""
-    return {
-        "id": stored["id"],
-        "title": stored.get("title", ""),
-        "summary": stored.get("summary", ""),
-        "body": stored.get("body", ""),
-        "url": stored.get("url", ""),
-        "source": stored.get("source", ""),
-        "author": stored.get("author", ""),
-        "published": stored.get("date") or None,
-        "section": stored.get("section", ""),
-        "tags": [tag for tag in stored.get("tags", "").split(TAG_SEPARATOR) if tag],
-        "origin": stored.get("origin", ""),
-        "language": stored.get("language", ""),
-        "collection": stored.get("collection", ""),
-        "content_hash": stored.get("content_hash", ""),
-    }
+    """A Whoosh document's stored fields as the Article the engine seam speaks (tags joined by TAG_SEPARATOR)."""
+    return stored_article(stored, [tag for tag in stored.get("tags", "").split(TAG_SEPARATOR) if tag])
 
 
 def warm_searcher(searcher: Searcher) -> None:
