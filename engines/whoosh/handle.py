@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from dataclasses import dataclass
 from collections.abc import Callable
 from pathlib import Path
 
@@ -32,6 +33,16 @@ def _no_warming(_searcher: Searcher) -> None:
     pass
 
 
+@dataclass(frozen=True)
+class _Served:
+    """One build as served: its index and the memos of its searchers, numbered in swap order."""
+
+    generation: int
+    index: Index
+    build: Path
+    memos: dict
+
+
 class IndexHandle:
     """The index a process serves from; `searcher()` always reads the newest warmed build."""
 
@@ -39,11 +50,10 @@ class IndexHandle:
         self.index_dir = Path(index_dir)
         self._warm = warm
         self._lock = threading.Lock()
-        self._build: Path | None = None
-        self._index: Index | None = None
-        self._memos: dict = {}
+        # Replaced whole, never field by field, so a reader never pairs one build's
+        # index with another build's memos (value columns indexed by its docnums).
+        self._current: _Served | None = None
         self._local = threading.local()
-        self._generation = 0
         self._watcher: threading.Thread | None = None
 
     def _link_target(self) -> str | None:
@@ -52,23 +62,25 @@ class IndexHandle:
         except OSError:
             return None
 
-    def _ensure_current(self) -> None:
-        target = self._link_target()
-        if self._build is not None and target == self._build.name:
-            return
+    def _ensure_current(self) -> _Served:
+        current = self._current
+        if current is not None and self._link_target() == current.build.name:
+            return current
         # While another thread (the watcher) warms the new build, keep serving the old one.
-        if not self._lock.acquire(blocking=self._build is None):
-            return
+        if not self._lock.acquire(blocking=current is None):
+            return current
         try:
-            if self._build is not None and self._link_target() == self._build.name:
-                return
+            current = self._current
+            if current is not None and self._link_target() == current.build.name:
+                return current
             index, build = open_current(self.index_dir)
             memos: dict = {}
             with index.searcher() as searcher:
                 share_memos(searcher, memos)
                 self._warm(searcher)
-            self._index, self._build, self._memos = index, build, memos
-            self._generation += 1
+            generation = 1 if current is None else current.generation + 1
+            self._current = _Served(generation, index, build, memos)
+            return self._current
         finally:
             self._lock.release()
 
@@ -90,18 +102,17 @@ class IndexHandle:
 
     def searcher(self) -> Searcher:
         """A searcher on the current build, reused by this thread until a new build lands."""
-        self._ensure_current()
+        current = self._ensure_current()
         cached = getattr(self._local, "searcher", None)
-        if cached is not None and cached[0] == self._generation:
+        if cached is not None and cached[0] == current.generation:
             return cached[1]
         if cached is not None:
             cached[1].close()
-        searcher = self._index.searcher()
-        share_memos(searcher, self._memos)
-        self._local.searcher = (self._generation, searcher)
+        searcher = current.index.searcher()
+        share_memos(searcher, current.memos)
+        self._local.searcher = (current.generation, searcher)
         return searcher
 
     @property
     def build(self) -> Path:
-        self._ensure_current()
-        return self._build
+        return self._ensure_current().build
