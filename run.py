@@ -75,7 +75,7 @@ def cmd_index(args: argparse.Namespace) -> int:
                          solr_replicas=settings.solr_replicas)
     report = run_job(
         sources, Path(args.index), target=target, rebuild=args.rebuild, scope=scope, allow_shrink=args.allow_shrink,
-        started_by=started_by, progress=_progress_printer(),
+        started_by=started_by, progress=_progress_printer(), entities=settings.entities and not args.no_entities,
     )
     if sys.stderr.isatty():
         sys.stderr.write("\r\033[K")
@@ -90,6 +90,8 @@ def cmd_index(args: argparse.Namespace) -> int:
           f"({report.docs_per_second:,.0f} docs/s): {outcome}; {report.documents:,} documents in the index.")
     print(f"  added: {report.added:,}   updated: {report.updated:,}   deleted: {report.deleted:,}   "
           f"unchanged: {report.unchanged:,}")
+    if report.deleted_ids:
+        print(f"  deleted ids: {', '.join(report.deleted_ids[:20])}{' …' if len(report.deleted_ids) > 20 else ''}")
     print(f"  merged duplicates: {len(report.merged):,}")
     for line in report.merged[:10]:
         print(f"    {line}")
@@ -258,6 +260,8 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("--corpus", action="append", metavar="PATH", help="file or directory to index instead of the registry (repeatable)")
     index.add_argument("--source", action="append", metavar="NAME", help="reindex only this registry source (repeatable)")
     index.add_argument("--rebuild", action="store_true", help="build from scratch beside the current index, then swap")
+    index.add_argument("--no-entities", action="store_true",
+                       help="skip finding people, places and organisations (faster; LOUPE_ENTITIES=false does the same)")
     index.add_argument("--allow-shrink", action="store_true",
                        help="let a rebuild with fewer documents than the index in use replace it")
     index.set_defaults(func=cmd_index)

@@ -16,10 +16,14 @@ from indexer.analysis import index_variants, word_spans
 from indexer.errors import LoupeError
 
 ARTICLE_FIELDS = ("id", "title", "summary", "body", "url", "source", "author", "published", "section", "tags",
-                  "origin", "language", "collection", "content_hash")
-# Facets a researcher can filter and count on; `tag` is multi-valued (an article counts under each tag).
-FACETS = ("source", "author", "section", "tag", "year")
-MULTI_VALUED_FACETS = frozenset({"tag"})
+                  "origin", "language", "collection", "content_hash", "added", "story")
+# Filters that are not facets: `story` (one story's copies, the link behind « repris par N autres sources »).
+FILTERS = ("story",)
+MAX_COPIES_LISTED = 20  # copies of a story listed under its hit
+# Facets a researcher can filter and count on; `tag` and the entities are multi-valued
+# (an article counts under each of its tags, people, places, organisations).
+FACETS = ("source", "author", "section", "tag", "year", "person", "place", "org")
+MULTI_VALUED_FACETS = frozenset({"tag", "person", "place", "org"})
 SORTS = ("relevance", "date", "-date")
 
 Article = dict  # keys of ARTICLE_FIELDS
@@ -85,6 +89,9 @@ class EngineQuery:
     with_counts: bool = True  # facet and month counts over every match
     with_forms: bool = False  # written forms of each query word in the matches
     allow_partial: bool = True  # fall back to articles holding any word when too few hold enough
+    group_stories: bool = False  # one hit per story (its earliest matching copy), `total` counts stories
+    count_stories: bool = False  # facet, month and period counts count each story once
+    added_until: str = ""  # YYYY-MM-DD: only articles that had entered the index by the end of that day (UTC)
 
 
 @dataclass(frozen=True)
@@ -112,6 +119,9 @@ class EngineResult:
     months: dict[str, int] = field(default_factory=dict)  # YYYY-MM → count
     forms: list[WordForms] = field(default_factory=list)
     terms: MatchTerms | None = None  # what the query matched, for marking words
+    # With group_stories, per article: how many other matching copies its story has, and the first of them.
+    copy_counts: list[int] = field(default_factory=list)
+    copies: list[list[Article]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -125,6 +135,7 @@ class Engine(Protocol):
     """The read side of a backend."""
 
     name: str
+    groups_stories: bool  # whether `group_stories` is honoured (one hit per story)
 
     def search(self, query: EngineQuery) -> EngineResult: ...
 
@@ -155,6 +166,9 @@ class Engine(Protocol):
         """{"status": "ok" | "degraded", "documents": N, "last_update": ..., ...}; raises IndexMissing/IndexCorrupt."""
 
     def documents_per_collection(self) -> dict[str, int]: ...
+
+    def deletions(self) -> dict[str, int]:
+        """UTC day (YYYY-MM-DD) → articles indexing runs took out of the index that day."""
 
     def warm(self) -> None:
         """Build per-index state (value columns, word lists) now, not in a user's request."""

@@ -11,16 +11,19 @@ import hashlib
 import time
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+import os
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
 from indexer.analysis import fold
 from indexer.corpus import CorpusSource, read_corpus
 from indexer.document import Document
+from indexer.entities import EntityCache, EntityExtractor, article_text, in_batches
 from indexer.errors import IndexShrunk, SourceError
 from indexer.sources.outcome import Failure
-from indexer.target import Generation, IndexTarget
+from indexer.stories import StoryIndex, signature, story_text
+from indexer.target import Generation, Indexed, IndexTarget
 
 
 @dataclass
@@ -34,6 +37,8 @@ class BuildReport:
     unchanged: int = 0
     merged: list[str] = field(default_factory=list)  # "origin: same url as other-id"
     failed: list[str] = field(default_factory=list)  # "path[:line]: reason"
+    deleted_ids: list[str] = field(default_factory=list)  # articles the run took out of the index
+    entities_extracted: int = 0  # articles the entity model read (the others came from the cache)
     removed: list[str] = field(default_factory=list)  # builds or collections of earlier runs the tidy-up removed
     seconds: float = 0.0
     index_path: str = ""
@@ -90,12 +95,22 @@ def unique_documents(
             yield item
 
 
-def build_meta(report: BuildReport, corpus: list[CorpusSource]) -> dict:
-    """What is kept beside a published index: its size, when, from what, and the run's report."""
+def build_meta(report: BuildReport, corpus: list[CorpusSource], previous: dict) -> dict:
+    """What is kept beside a published index: its size, when, from what, the run's report, deletions by day.
+
+    `deletions` (UTC day → articles taken out that day) carries over from the
+    index in use, so a search pinned to a date can say how many left since.
+    """
+    now = datetime.now(timezone.utc)
+    deletions = dict(previous.get("deletions", {}))
+    if report.deleted_ids:
+        day = now.date().isoformat()
+        deletions[day] = deletions.get(day, 0) + len(report.deleted_ids)
     return {
         "documents": report.documents,
-        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "built_at": now.isoformat(timespec="seconds"),
         "corpus": [str(p) for c in corpus for p in c.paths],
+        "deletions": deletions,
         "report": report.as_dict(),
     }
 
@@ -127,18 +142,20 @@ def origin_file(origin: str) -> str:
     return path if path and line.isdigit() else origin
 
 
-def _add_all(generation: Generation, documents: Iterator[Document], report: BuildReport, progress) -> None:
+Change = tuple[str, Document, Indexed | None]  # ("add" | "update", the document, what was indexed of it)
+
+
+def _all_added(documents: Iterator[Document], report: BuildReport, progress) -> Iterator[Change]:
     for count, doc in enumerate(documents, start=1):
-        generation.add(doc)
         report.added = count
         if progress:
             progress(count, doc.origin)
+        yield "add", doc, None
 
 
-def _apply_changes(
-    generation: Generation, scope: set[str] | None, documents: Iterator[Document], report: BuildReport, progress,
-) -> None:
-    """Add new documents, update changed ones, delete those of `scope` no longer in the corpus.
+def _changes(every: dict[str, Indexed], scope: set[str] | None, documents: Iterator[Document],
+             report: BuildReport, progress, deletions: list[str]) -> Iterator[Change]:
+    """The documents to add or update; `deletions` gets those of `scope` no longer in the corpus, at the end.
 
     An id is one article in the whole index: a document already indexed from
     another source (a registry source, then the same file with --corpus) is
@@ -146,26 +163,59 @@ def _apply_changes(
     A document whose file failed to read this time is kept: a transient read
     error must not empty the archive.
     """
-    every = generation.indexed(None)
-    indexed = every if scope is None else generation.indexed(scope)
     seen: set[str] = set()
     for count, doc in enumerate(documents, start=1):
         seen.add(doc.id)
         known = every.get(doc.id)
         if known is None:
-            generation.add(doc)
             report.added += 1
-        elif known[0] != doc.content_hash:
-            generation.update(doc)
+            change: Change | None = ("add", doc, None)
+        elif known.content_hash != doc.content_hash:
             report.updated += 1
+            change = ("update", doc, known)
         else:
             report.unchanged += 1
+            change = None
         if progress:
             progress(count, doc.origin)
-    for doc_id, (_hash, origin_file) in indexed.items():
-        if doc_id not in seen and origin_file not in report.failed_files:
-            generation.delete(doc_id)
-            report.deleted += 1
+        if change is not None:
+            yield change
+    for doc_id, known in every.items():
+        if doc_id not in seen and (scope is None or known.collection in scope) and known.origin_file not in report.failed_files:
+            deletions.append(doc_id)
+
+
+@dataclass
+class Enrichment:
+    """What a run adds to each document it writes: when it entered, its story, its entities."""
+
+    stories: StoryIndex
+    previous: dict[str, Indexed]  # the index in use, for the dates articles entered it
+    entities: EntityExtractor | None
+    now: str = field(default_factory=lambda: datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S"))
+
+    def enrich(self, changes: Iterator[Change]) -> Iterator[Change]:
+        for batch in in_batches(changes, ENRICH_BATCH):
+            found = self.entities.entities_of([(doc.content_hash, article_text(doc.title, doc.summary, doc.body))
+                                               for _, doc, _ in batch]) if self.entities else [()] * len(batch)
+            for (action, doc, known), entities in zip(batch, found):
+                before = self.previous.get(doc.id) or known
+                signature_bytes = signature(story_text(doc.title, doc.body))
+                yield action, replace(
+                    doc, added=before.added if before is not None and before.added else self.now,
+                    story=self.stories.assign(doc.id, signature_bytes), signature=signature_bytes,
+                    entities=tuple(entities)), known
+
+
+ENRICH_BATCH = 256  # documents sent to entity extraction at a time
+
+
+def _write(generation: Generation, changes: Iterator[Change]) -> None:
+    for action, doc, _known in changes:
+        if action == "add":
+            generation.add(doc)
+        else:
+            generation.update(doc)
 
 
 def build_index(
@@ -175,6 +225,8 @@ def build_index(
     rebuild: bool = False,
     scope: set[str] | None = None,
     allow_shrink: bool = False,
+    entities: bool = False,
+    entity_processes: int = 0,
 ) -> BuildReport:
     """Bring the index of `target` in line with `corpus` in a new generation, then publish it.
 
@@ -187,6 +239,11 @@ def build_index(
     generation is discarded. A rebuild that ends with fewer documents than
     the index in use (a truncated file, an unreadable folder) is discarded
     too, with IndexShrunk, unless `allow_shrink`.
+
+    Every written document gets the date it entered the index (kept from the
+    index in use when it was there), its story (indexer/stories.py) and, with
+    `entities`, the people, places and organisations it names
+    (indexer/entities.py, in `entity_processes` processes, 0: one per core).
     """
     sources = _as_sources(corpus)
     report = BuildReport()
@@ -194,13 +251,28 @@ def build_index(
     with target.lock():
         generation = target.begin(rebuild)
         in_use = 0 if generation.incremental else target.current_meta().get("documents", 0)
+        extractor = EntityExtractor(EntityCache(target.cache_dir / "entities.sqlite"),
+                                    entity_processes or os.cpu_count() or 1) if entities else None
         try:
             documents = unique_documents(read_corpus(sources), report)
             if generation.incremental:
                 report.mode = "incremental"
-                _apply_changes(generation, scope, documents, report, progress)
+                every = previous = generation.indexed()
+                stories = StoryIndex.of((i, known.signature, known.story) for i, known in every.items())
+                deletions: list[str] = []
+                enrichment = Enrichment(stories, previous, extractor)
+                _write(generation, enrichment.enrich(_changes(every, scope, documents, report, progress, deletions)))
+                for doc_id in deletions:
+                    generation.delete(doc_id)
+                    stories.remove(doc_id)
+                report.deleted = len(deletions)
+                report.deleted_ids = deletions
             else:
-                _add_all(generation, documents, report, progress)
+                previous = target.in_use()
+                enrichment = Enrichment(StoryIndex(), previous, extractor)
+                _write(generation, enrichment.enrich(_all_added(documents, report, progress)))
+                report.deleted_ids = sorted(set(previous) - set(enrichment.stories.ids()))
+            report.entities_extracted = extractor.extracted if extractor else 0
             if report.read == 0:
                 raise SourceError(_nothing_indexed_message(sources, report))
             if generation.incremental and not (report.added or report.updated or report.deleted):
@@ -210,7 +282,7 @@ def build_index(
                 raise IndexShrunk(_shrunk_message(report, in_use))
             report.seconds = time.perf_counter() - started
             report.index_path = target.location
-            generation.publish(build_meta(report, sources))
+            generation.publish(build_meta(report, sources, target.current_meta()))
         except _NothingChanged:
             # The index in use is already up to date: keep it rather than publish a copy.
             generation.discard()
@@ -223,5 +295,8 @@ def build_index(
         except BaseException:
             generation.discard()
             raise
+        finally:
+            if extractor is not None:
+                extractor.close()
         report.removed = target.tidy()
     return report

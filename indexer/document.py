@@ -25,6 +25,11 @@ class Document:
     language: str = "fr"
     collection: str = ""  # the registry source it came from ("" outside the registry)
     content_hash: str = field(default="")
+    # Set by the indexing run, not by sources (and not part of content_hash):
+    added: str = ""  # when the article entered the index, UTC YYYY-MM-DDTHH:MM:SS
+    story: str = ""  # the id shared by its reprints and copies (indexer/stories.py)
+    signature: bytes = b""  # its MinHash signature, kept to place later articles in stories
+    entities: tuple = ()  # indexer.entities.Entity: people, places, organisations it names
 
     def __post_init__(self) -> None:
         if not self.content_hash:

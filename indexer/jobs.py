@@ -114,6 +114,7 @@ def run_job(
     allow_shrink: bool = False,
     started_by: str = "cli",
     progress: JobProgressCallback | None = None,
+    entities: bool = False,
 ) -> BuildReport:
     """Build (incrementally unless `rebuild`) and record the job; re-raises failures.
 
@@ -137,7 +138,7 @@ def run_job(
 
         try:
             report = build_index(sources, target, progress=on_progress, rebuild=rebuild, scope=scope,
-                                 allow_shrink=allow_shrink)
+                                 allow_shrink=allow_shrink, entities=entities)
         except (LoupeError, OSError) as error:
             job.write(state="failed", finished_at=_now(), error=str(error))
             raise

@@ -12,10 +12,23 @@ import os
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from dataclasses import dataclass
 from typing import Protocol
 
 from indexer.document import Document
 from indexer.errors import IndexLocked
+
+
+@dataclass(frozen=True)
+class Indexed:
+    """What a run needs to know of an article already indexed."""
+
+    content_hash: str
+    origin_file: str  # the file it was read from (its origin without the line)
+    collection: str = ""
+    added: str = ""  # when it entered the index (kept through updates and rebuilds)
+    story: str = ""
+    signature: bytes = b""
 
 
 class Generation(Protocol):
@@ -23,8 +36,8 @@ class Generation(Protocol):
 
     incremental: bool  # True: starts from the index in use; False: from empty
 
-    def indexed(self, scope: set[str] | None) -> dict[str, tuple[str, str]]:
-        """id → (content hash, origin file) of the documents already indexed (in `scope` sources; None: all)."""
+    def indexed(self) -> dict[str, Indexed]:
+        """id → what this generation already holds (nothing for a rebuild)."""
 
     def add(self, doc: Document) -> None: ...
 
@@ -55,6 +68,11 @@ class IndexTarget(Protocol):
 
     def current_meta(self) -> dict:
         """The metadata of the index in use (`documents`, `built_at`, `report`…); {} when there is none."""
+
+    def in_use(self) -> dict[str, Indexed]:
+        """id → the articles of the index in use ({} when there is none), read before a rebuild replaces it."""
+
+    cache_dir: Path  # where runs keep what they may reuse (entities by content hash)
 
     def tidy(self) -> list[str]:
         """Remove what earlier or interrupted runs left behind, keeping what servers may still read; returns its names."""

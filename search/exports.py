@@ -121,8 +121,9 @@ def ris_author(byline: str) -> str:
     return _one_line(byline.replace(",", " "))
 
 
-def to_ris(records: list[ExportRecord], accessed: date) -> str:
-    """RIS, type NEWS (a newspaper article in Zotero, EndNote and Mendeley); Y2 is the access date."""
+def to_ris(records: list[ExportRecord], accessed: date, note: str = "") -> str:
+    """RIS, type NEWS (a newspaper article in Zotero, EndNote and Mendeley); Y2 is the access date;
+    `note` (the search that found them: query, count, day, pinned permalink) goes in N1."""
     entries = []
     for r in records:
         lines = ["TY  - NEWS", f"ID  - {_one_line(r.id)}", f"TI  - {_one_line(r.title)}"]
@@ -139,6 +140,8 @@ def to_ris(records: list[ExportRecord], accessed: date) -> str:
         if r.url or r.archive_url:
             lines.append(f"UR  - {safe_url(r.url or r.archive_url)}")
         lines.append(f"Y2  - {_ris_date(accessed.isoformat())}")
+        if note:
+            lines.append(f"N1  - {_one_line(note)}")
         lines.append("ER  - ")
         entries.append("\n".join(lines))
     return "\n\n".join(entries) + "\n"
@@ -203,7 +206,7 @@ def _bibtex_key(r: ExportRecord, used: set[str]) -> str:
     return key
 
 
-def to_bibtex(records: list[ExportRecord], accessed: date) -> str:
+def to_bibtex(records: list[ExportRecord], accessed: date, note: str = "") -> str:
     """BibLaTeX-style @article entries with entrysubtype newspaper; UTF-8, specials escaped, braces balanced.
 
     biblatex reads `entrysubtype = {newspaper}` as a newspaper article; Zotero's BibTeX
@@ -222,8 +225,11 @@ def to_bibtex(records: list[ExportRecord], accessed: date) -> str:
         if r.published:
             fields.append(("date", _bibtex_escape(r.published)))
             fields.append(("year", _bibtex_escape(r.published[:4])))
-        if r.section:
-            fields.append(("note", "Rubrique : " + _bibtex_escape(r.section)))
+        notes = ["Rubrique : " + _bibtex_escape(r.section)] if r.section else []
+        if note:
+            notes.append(_bibtex_escape(note))
+        if notes:
+            fields.append(("note", ". ".join(notes)))
         if r.tags:
             fields.append(("keywords", _bibtex_escape(", ".join(r.tags))))
         if r.url or r.archive_url:
@@ -234,11 +240,12 @@ def to_bibtex(records: list[ExportRecord], accessed: date) -> str:
     return "\n\n".join(entries) + "\n"
 
 
-def render_export(fmt: str, records: list[ExportRecord], accessed: date) -> str:
+def render_export(fmt: str, records: list[ExportRecord], accessed: date, note: str = "") -> str:
+    """The records in `fmt`; RIS and BibTeX carry `note`, the citation of the search, in each record."""
     if fmt == "csv":
         return to_csv(records)
     if fmt == "jsonl":
         return to_jsonl(records)
     if fmt == "ris":
-        return to_ris(records, accessed)
-    return to_bibtex(records, accessed)
+        return to_ris(records, accessed, note)
+    return to_bibtex(records, accessed, note)

@@ -7,7 +7,8 @@ The one place that knows the syntax (documented in README and in the UI's help p
   NOT / SAUF / -word     exclude: `Mali -Niger`, `Mali NOT Niger`
   "..." « ... » “...”    phrase; `"..."~2` lets two other words slip in
   a NEAR/5 b, PROCHE/5   both words at most 5 words apart, in any order (`NEAR` alone: 10)
-  field:value            titre/title, auteur/author, source, rubrique/section, tag, texte/text
+  field:value            titre/title, auteur/author, source, rubrique/section, tag, texte/text,
+                         personne/person, lieu/place, organisation/org
   exact:word             exact word form, accents kept, no stemming
   date:...               `date:2019`, `date:2019-03`, `date:[2018-01 TO 2019-06]`
   word*, m?tro           prefix; `?` inside a word stands for one letter
@@ -49,6 +50,13 @@ QUERY_FIELD_ALIASES: dict[str, str] = {
     "exact": "exact",
     "text": "text",
     "texte": "text",
+    # People, places and organisations found at indexing (indexer/entities.py).
+    "person": "person",
+    "personne": "person",
+    "place": "place",
+    "lieu": "place",
+    "org": "org",
+    "organisation": "org",
 }
 
 _OPERATORS = {"AND": "AND", "ET": "AND", "OR": "OR", "OU": "OR", "NOT": "NOT", "SAUF": "NOT", "ANDNOT": "ANDNOT"}

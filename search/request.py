@@ -34,9 +34,17 @@ class SearchRequest:
     facet_limit: int = FACET_LIMIT
     with_timeline: bool = False
     with_forms: bool = False  # list each query word's forms in the results, with counts
+    group_stories: bool = True  # one hit per story: reprints and copies under their earliest article
+    count_stories: bool = False  # facets, timeline and trends count each story once
+    asof: str = ""  # YYYY-MM-DD: the search as it was at the end of that day (later articles left out)
 
     def selected(self, facet: str) -> tuple[str, ...]:
         return dict(self.filters).get(facet, ())
+
+    @property
+    def grouped(self) -> bool:
+        """Whether hits are grouped by story: not when the search lists one story's copies."""
+        return self.group_stories and not self.selected("story")
 
     @property
     def effective_sort(self) -> str:

@@ -7,6 +7,7 @@ built by search/service.py, so they cannot disagree.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from engines.base import Article, WordForms
@@ -33,6 +34,9 @@ class Hit:
     title_html: str
     missing_words: list[str] = field(default_factory=list)  # query words this article lacks
     language: str = DEFAULT_LANGUAGE  # the article's language, for lang= on its title and snippet
+    story: str = ""  # shared by an article's reprints and copies
+    copies: int = 0  # other matching copies of its story, grouped under this hit
+    copy_list: list[dict] = field(default_factory=list)  # the first of them: id, title, source, published, url
 
 
 @dataclass
@@ -52,6 +56,11 @@ class SearchResult:
     notice: str | None = None
     timeline: list[tuple[str, int]] = field(default_factory=list)
     forms: list[WordForms] = field(default_factory=list)
+    grouped: bool = False  # one hit per story; `total` counts stories
+    count_stories: bool = False  # facets and timeline count each story once
+    asof: str = ""  # the day the search is pinned to
+    added_since: int = 0  # with asof: matching articles that entered the index after it, left out
+    deleted_since: int = 0  # with asof: articles taken out of the index after it (they cannot be shown)
 
     @property
     def pages(self) -> int:
@@ -81,12 +90,16 @@ def article_language(article: Article) -> str:
     return language if _LANGUAGE_TAG.fullmatch(language) else DEFAULT_LANGUAGE
 
 
-def result_to_json(result: SearchResult) -> dict:
-    """The JSON answer of GET /api/v1/search and `run.py search --json`."""
+def result_to_json(result: SearchResult, copies_url: Callable[[str], str] | None = None) -> dict:
+    """The JSON answer of GET /api/v1/search and `run.py search --json`.
+
+    `copies_url(story)` is the URL listing a story's copies (each hit with copies has one).
+    """
     hits = []
     for hit in result.hits:
         item = asdict(hit)
         item.pop("title_html")
+        item["copies_url"] = copies_url(hit.story) if copies_url and hit.copies else None
         hits.append(item)
     return {
         "query": result.query,
@@ -102,4 +115,9 @@ def result_to_json(result: SearchResult) -> dict:
         "suggestion": {"text": result.suggestion.text} if result.suggestion else None,
         "timeline": [{"period": p, "count": c} for p, c in result.timeline],
         "forms": [asdict(word) for word in result.forms],
+        "group": "story" if result.grouped else "none",
+        "count": "story" if result.count_stories else "article",
+        "asof": result.asof or None,
+        "added_since": result.added_since if result.asof else None,
+        "deleted_since": result.deleted_since if result.asof else None,
     }

@@ -56,11 +56,25 @@ def prepare(request: SearchRequest) -> PreparedRequest:
     return PreparedRequest(plan(parsed.tree), text)
 
 
-def engine_query(prepared: PreparedRequest, request: SearchRequest, limit: int, **options) -> EngineQuery:
+def engine_query(prepared: PreparedRequest, request: SearchRequest, limit: int, engine_groups: bool = True,
+                 **options) -> EngineQuery:
+    options = {"group_stories": request.grouped and engine_groups, "count_stories": request.count_stories,
+               "added_until": request.asof, **options}
     return EngineQuery(
         plan=prepared.plan, filters=request.filters, date_from=request.date_from, date_to=request.date_to,
         sort=request.effective_sort, limit=limit, **options,
     )
+
+
+def _copy_summary(article: Article) -> dict:
+    return {name: article_metadata(article)[name] for name in ("id", "title", "source", "published", "url")}
+
+
+def _pinned_counts(engine: Engine, prepared: PreparedRequest, request: SearchRequest, total: int) -> tuple[int, int]:
+    """With `asof`: how many matching articles (or stories) entered the index since, and how many articles left it."""
+    now = engine.search(engine_query(prepared, request, 1, engine.groups_stories, added_until="", with_counts=False))
+    deleted = sum(count for day, count in engine.deletions().items() if day > request.asof)
+    return max(0, now.total - total), deleted
 
 
 def ranked_articles(engine: Engine, request: SearchRequest, limit: int, allow_partial: bool = True) -> list[Article]:
@@ -68,7 +82,8 @@ def ranked_articles(engine: Engine, request: SearchRequest, limit: int, allow_pa
     prepared = prepare(request)
     if prepared.matches_nothing:
         return []
-    return engine.ranked(engine_query(prepared, request, limit, with_counts=False, allow_partial=allow_partial))
+    return engine.ranked(engine_query(prepared, request, limit, engine.groups_stories, with_counts=False,
+                                      allow_partial=allow_partial))
 
 
 def terms_of(engine: Engine, request: SearchRequest) -> MatchTerms:
@@ -78,7 +93,7 @@ def terms_of(engine: Engine, request: SearchRequest) -> MatchTerms:
 
 
 def _hits(articles: list[Article], scores: list[float] | None, terms: MatchTerms,
-          missing: list[tuple[str, ...]]) -> list[Hit]:
+          missing: list[tuple[str, ...]], copy_counts: list[int], copies: list[list[Article]]) -> list[Hit]:
     """The page's hits, their snippets and titles sanitised by bleach in one pass."""
     marked = []
     for article in articles:
@@ -93,6 +108,9 @@ def _hits(articles: list[Article], scores: list[float] | None, terms: MatchTerms
             title_html=next(sanitised),
             missing_words=list(missing[i]) if missing else [],
             language=article_language(article),
+            story=article.get("story") or article["id"],
+            copies=copy_counts[i] if copy_counts else 0,
+            copy_list=[_copy_summary(copy) for copy in copies[i]] if copies else [],
         )
         for i, article in enumerate(articles)
     ]
@@ -117,7 +135,7 @@ def run_search(engine: Engine, request: SearchRequest) -> SearchResult:
         return _empty_result(request, sort, started, "only_stop_words" if prepared.only_stop_words else None)
 
     window = min(request.page * request.per_page, MAX_RESULT_WINDOW)
-    found = engine.search(engine_query(prepared, request, window, with_forms=request.with_forms))
+    found = engine.search(engine_query(prepared, request, window, engine.groups_stories, with_forms=request.with_forms))
     first = (request.page - 1) * request.per_page
     if first < found.total and request.page * request.per_page > MAX_RESULT_WINDOW:
         raise BadParameter(
@@ -132,7 +150,9 @@ def run_search(engine: Engine, request: SearchRequest) -> SearchResult:
     text = prepared.text
     terms = found.terms if text and found.terms is not None else NO_TERMS
     scores = found.scores[first:window] if sort == "relevance" and text and found.scores else None
-    hits = _hits(found.articles[first:window], scores, terms, found.missing[first:window])
+    hits = _hits(found.articles[first:window], scores, terms, found.missing[first:window],
+                 found.copy_counts[first:window], found.copies[first:window])
+    added_since, deleted_since = _pinned_counts(engine, prepared, request, found.total) if request.asof else (0, 0)
     return SearchResult(
         query=request.query_text,
         total=found.total,
@@ -147,6 +167,11 @@ def run_search(engine: Engine, request: SearchRequest) -> SearchResult:
         notice="partial_match" if found.partial else None,
         timeline=_timeline(found.months) if request.with_timeline and found.total else [],
         forms=found.forms,
+        grouped=request.grouped and engine.groups_stories,
+        count_stories=request.count_stories,
+        asof=request.asof,
+        added_since=added_since,
+        deleted_since=deleted_since,
     )
 
 

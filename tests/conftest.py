@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -27,6 +28,11 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+# `run.py index` finds entities by default (~60 ms of CPU per article); the tests that check
+# entities turn it on for their own builds (tests/indexer/test_entities.py and others).
+os.environ.setdefault("LOUPE_ENTITIES", "false")
 
 
 def pytest_configure(config) -> None:

@@ -21,7 +21,7 @@ MALI_CHINE_ID = stable_id("text", SEED_000.name)
 MALI_CHINE_TITLE = "Coopération sécuritaire Mali–Chine"
 
 HIT_KEYS = {"id", "title", "url", "source", "author", "published", "section", "tags", "score", "snippet_html",
-            "missing_words", "language"}
+            "missing_words", "language", "story", "copies", "copy_list", "copies_url"}
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:

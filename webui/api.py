@@ -14,7 +14,7 @@ from search.results import result_to_json
 from search.service import run_search
 from webui.errors import error_response
 from webui.openapi import openapi_document
-from webui.params import query_string, search_request_from_args
+from webui.params import copies_request, query_string, search_request_from_args
 from webui.state import current_engine
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -24,7 +24,8 @@ api = Blueprint("api", __name__, url_prefix="/api/v1")
 def search():
     search_request = search_request_from_args(request.args)
     result = run_search(current_engine(), search_request)
-    answer = result_to_json(result)
+    answer = result_to_json(
+        result, lambda story: url_for("api.search") + "?" + query_string(copies_request(search_request, story)))
     if result.suggestion:
         corrected = replace(search_request, query_text=result.suggestion.text, page=1)
         answer["suggestion"]["url"] = url_for("pages.search_page") + "?" + query_string(corrected)

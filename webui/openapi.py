@@ -15,7 +15,7 @@ from search.exports import FORMATS
 from search.query_parser import MAX_QUERY_LENGTH
 from search.request import DEFAULT_PER_PAGE, FACET_LIMIT, MAX_FACET_LIMIT, MAX_PER_PAGE, SORTS
 from search.trends import INTERVALS, MAX_SERIES
-from webui.params import FLAG_VALUES, MAX_FILTER_VALUE_LENGTH, MAX_FILTER_VALUES, MAX_PAGE
+from webui.params import COUNT_VALUES, FLAG_VALUES, GROUP_VALUES, MAX_FILTER_VALUE_LENGTH, MAX_FILTER_VALUES, MAX_PAGE
 
 # The exact forms the server accepts (webui/params.py, engines/dates.py): ASCII digits, year 0001 to 9999,
 # a real month; a full date is also checked as a calendar day (format: date).
@@ -82,10 +82,18 @@ SEARCH_PARAMETERS = {
                                      "default": FACET_LIMIT})),
     "timeline": _param("timeline", "1 to include matches per year (or per month over three years or fewer)", FLAG_SCHEMA),
     "forms": _param("forms", "1 to list each query word's written forms in the results, with counts", FLAG_SCHEMA),
+    "group": _param("group", "story (default): one hit per story, its earliest matching copy; none: every copy",
+                    {"type": "string", "enum": ["", *GROUP_VALUES]}),
+    "count": _param("count", "article (default), or story: facets, timeline and trends count each story once",
+                    {"type": "string", "enum": ["", *COUNT_VALUES]}),
+    "asof": _param("asof", "YYYY-MM-DD: the search as it was at the end of that day (UTC), later articles left out",
+                   {"type": "string", "anyOf": [EMPTY, {"pattern": f"^{_YEAR}-{_MONTH}-[0-9]{{2}}$", "format": "date"}]}),
     **{name: _param(name, f"filter on {name}; repeat to combine values with OR (at most {MAX_FILTER_VALUES})",
                     {"type": "string", "maxLength": MAX_FILTER_VALUE_LENGTH,
                      **({"pattern": YEAR_PATTERN} if name == "year" else {})}, repeat=True)
        for name in FACETS},
+    "story": _param("story", "only the copies of this story (a hit's `story`); copies_url uses it",
+                    {"type": "string", "maxLength": MAX_FILTER_VALUE_LENGTH}, repeat=True),
 }
 DOC_ID = _param("doc_id", "the article's id, as in a hit", {"type": "string", "minLength": 1}, required=True,
                 where="path")
@@ -112,6 +120,11 @@ def _schemas() -> dict:
         "snippet_html": {"type": "string", "description": "sanitised HTML; <mark> is the only tag"},
         "missing_words": {**STRINGS, "description": "query words this article lacks (long queries, partial matches)"},
         "language": LANGUAGE,
+        "story": {"type": "string", "description": "shared by the article's reprints and copies"},
+        "copies": {"type": "integer", "description": "other matching copies of its story, grouped under this hit"},
+        "copy_list": {"type": "array", "description": "the first 20 of them, earliest first", "items": _object({
+            "id": STRING, "title": STRING, "source": STRING, "published": NULLABLE_DATE, "url": STRING})},
+        "copies_url": {"type": ["string", "null"], "description": "the API search listing every copy, or null"},
     })
     search_result = _object({
         "query": STRING, "total": INTEGER, "page": INTEGER, "per_page": INTEGER,
@@ -132,6 +145,11 @@ def _schemas() -> dict:
         "forms": {"type": "array", "description": "with forms=1: each query word's written forms in the results",
                   "items": _object({"word": STRING, "forms": {
                       "type": "array", "items": _object({"form": STRING, "count": INTEGER})}})},
+        "group": {"type": "string", "enum": list(GROUP_VALUES), "description": "whether hits are one per story"},
+        "count": {"type": "string", "enum": list(COUNT_VALUES), "description": "what facets and timeline count"},
+        "asof": {"type": ["string", "null"], "format": "date", "description": "the day the search is pinned to"},
+        "added_since": {"type": ["integer", "null"], "description": "with asof: matching articles added after it"},
+        "deleted_since": {"type": ["integer", "null"], "description": "with asof: articles deleted after it"},
     })
     article = _object({
         "id": STRING, "title": STRING, "summary": STRING, "body": STRING, "url": STRING, "source": STRING,
@@ -156,6 +174,11 @@ def _schemas() -> dict:
                 "period": STRING, "count": INTEGER,
                 "per_thousand": {"type": "number", "description": "matches per 1,000 articles of the period"},
                 "by_source": counts})}})},
+        "sources": {**STRINGS, "description": "the sources whose coverage is given: the selected ones, else the largest"},
+        "coverage": {"type": "object", "description": "period → source → articles in it (any word, same filters)",
+                     "additionalProperties": counts},
+        "absent": {"type": "object", "description": "period → the shown sources without any article in it",
+                   "additionalProperties": STRINGS},
     })
     error = _object({"error": _object({"code": STRING, "message": {
         "type": "string", "description": "what is wrong and how to fix it"}})})

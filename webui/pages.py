@@ -15,7 +15,7 @@ from urllib.parse import urlencode, urlsplit
 from flask import Blueprint, current_app, has_request_context, redirect, render_template, request, send_from_directory, url_for
 from flask_babel import gettext, lazy_gettext
 
-from engines.base import FACETS
+from engines.base import FACETS, FILTERS
 from indexer.errors import LoupeError
 from search.article import get_article, similar_articles
 from search.request import DEFAULT_PER_PAGE, FACET_LIMIT, MAX_FACET_LIMIT, SearchRequest
@@ -33,7 +33,7 @@ from webui.i18n import (
     format_period_short,
     ngettext,
 )
-from webui.params import request_to_params, search_request_from_args
+from webui.params import copies_request, query_string, request_to_params, search_request_from_args
 from webui.state import current_engine
 from webui.syntax_help import syntax_help
 
@@ -59,6 +59,10 @@ FACET_LABELS = {
     "section": lazy_gettext("Section"),
     "tag": lazy_gettext("Tag"),
     "year": lazy_gettext("Year"),
+    "person": lazy_gettext("People"),
+    "place": lazy_gettext("Places"),
+    "org": lazy_gettext("Organisations"),
+    "story": lazy_gettext("Copies of"),
 }
 DATE_LABELS = {"date_from": lazy_gettext("From"), "date_to": lazy_gettext("To")}
 
@@ -82,6 +86,11 @@ class Links:
         query = urlencode(self.params(**changes))
         return url_for("pages.search_page") + ("?" + query if query else "")
 
+    def copies(self, story: str) -> str:
+        """The search listing every matching copy of one story."""
+        query = urlencode(Links(copies_request(self.request, story), self.lang_param).params())
+        return url_for("pages.search_page") + "?" + query
+
     def article(self, doc_id: str) -> str:
         query = urlencode(self.params())
         return url_for("pages.article_page", doc_id=doc_id) + ("?" + query if query else "")
@@ -92,20 +101,27 @@ class Links:
         return url_for(endpoint, **values) + ("?" + query if query else "")
 
 
+def pinned_permalink(search_request: SearchRequest) -> str:
+    """This search's absolute URL pinned to a day (its asof, or today): it shows the same articles later."""
+    pinned = replace(search_request, page=1, asof=search_request.asof or date.today().isoformat())
+    return url_for("pages.search_page", _external=True) + "?" + query_string(pinned)
+
+
 def citation_line(search_request: SearchRequest, total: int, archive_name: str, lang: str) -> str:
-    """How to cite this search: archive, query and filters, result count, date consulted."""
+    """How to cite this search: archive, query and filters, result count, the day it shows, its pinned permalink."""
     filters = "; ".join(f"{FACET_LABELS[name]} : {', '.join(values)}" for name, values in search_request.filters)
     dates = " – ".join(d for d in (search_request.date_from, search_request.date_to) if d)
     described = " ; ".join(part for part in (filters, dates) if part)
     described = " (" + described + ")" if described else ""
     query_text = search_request.query_text.strip() or "*"
     return gettext(
-        "%(archive)s, search “%(query)s”%(filters)s, %(count)s, accessed %(date)s.",
+        "%(archive)s, search “%(query)s”%(filters)s, %(count)s, as of %(date)s, %(permalink)s.",
         archive=archive_name,
         query=query_text,
         filters=described,
         count=count_results(total),
-        date=format_date(date.today().isoformat(), lang),
+        date=format_date(search_request.asof or date.today().isoformat(), lang),
+        permalink=pinned_permalink(search_request),
     )
 
 
@@ -185,7 +201,7 @@ def chips_for(search_request: SearchRequest, links: Links, lang: str) -> list[Ch
 
 
 def clear_all_url(search_request: SearchRequest, links: Links) -> str:
-    cleared = {name: None for name in FACETS}
+    cleared = {name: None for name in (*FACETS, *FILTERS)}
     return links.search(date_from=None, date_to=None, page=None, **cleared)
 
 

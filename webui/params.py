@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
-from engines.base import FACETS
+from engines.base import FACETS, FILTERS
 from engines.dates import check_date_value
 from search.query_parser import MAX_QUERY_LENGTH
 from search.request import (
@@ -57,7 +58,7 @@ def flag(args: Mapping, name: str) -> bool:
 
 def _filters(args) -> tuple[tuple[str, tuple[str, ...]], ...]:
     filters = []
-    for name in FACETS:
+    for name in (*FACETS, *FILTERS):
         raw = args.getlist(name)  # the limits apply to what was sent, before blanks and repeats are dropped
         if len(raw) > MAX_FILTER_VALUES:
             raise BadParameter(f"at most {MAX_FILTER_VALUES} values of {name} can be combined")
@@ -79,6 +80,29 @@ def _date(args: Mapping, name: str) -> str:
     return value
 
 
+GROUP_VALUES = ("story", "none")
+COUNT_VALUES = ("article", "story")
+ASOF = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _choice(args: Mapping, name: str, allowed: tuple[str, ...], default: str) -> str:
+    value = args.get(name, "").strip() or default
+    if value not in allowed:
+        raise BadParameter(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
+    return value
+
+
+def _asof(args: Mapping) -> str:
+    """asof: a full day, YYYY-MM-DD; the search as it was at the end of it."""
+    value = args.get("asof", "").strip()
+    if not value:
+        return ""
+    if not ASOF.fullmatch(value):
+        raise BadParameter(f"asof must be a day written YYYY-MM-DD, such as 2026-03-01, got {value[:40]!r}")
+    check_date_value(value, "asof", BadParameter)
+    return value
+
+
 def search_request_from_args(args, with_timeline: bool = False, with_forms: bool = False) -> SearchRequest:
     """A SearchRequest from request.args (a MultiDict); raises BadParameter."""
     query_text = args.get("q", "")
@@ -89,6 +113,9 @@ def search_request_from_args(args, with_timeline: bool = False, with_forms: bool
         raise BadParameter(f"sort must be one of {', '.join(SORTS)}, got {sort!r}")
     date_from, date_to = _date(args, "date_from"), _date(args, "date_to")
     return SearchRequest(
+        group_stories=_choice(args, "group", GROUP_VALUES, "story") == "story",
+        count_stories=_choice(args, "count", COUNT_VALUES, "article") == "story",
+        asof=_asof(args),
         query_text=query_text,
         page=_int(args, "page", 1, 1, MAX_PAGE),
         per_page=_int(args, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE),
@@ -111,6 +138,9 @@ def request_to_params(request: SearchRequest, **changes) -> list[tuple[str, str]
         "date_to": request.date_to,
         "per_page": request.per_page if request.per_page != DEFAULT_PER_PAGE else "",
         "page": request.page if request.page != 1 else "",
+        "group": "" if request.group_stories else "none",
+        "count": "story" if request.count_stories else "",
+        "asof": request.asof,
     }
     for name, values in request.filters:
         params[name] = list(values)
@@ -120,6 +150,12 @@ def request_to_params(request: SearchRequest, **changes) -> list[tuple[str, str]
         values = value if isinstance(value, (list, tuple)) else [value]
         pairs += [(name, str(v)) for v in values if v not in (None, "")]
     return pairs
+
+
+def copies_request(request: SearchRequest, story: str) -> SearchRequest:
+    """The search listing every matching copy of one story, earliest first."""
+    filters = tuple(f for f in request.filters if f[0] != "story") + (("story", (story,)),)
+    return replace(request, page=1, filters=filters, group_stories=False, sort="date")
 
 
 def query_string(request: SearchRequest, **changes) -> str:

@@ -12,11 +12,12 @@ from indexer.errors import LoupeError
 from search.atom import atom_feed
 from search.concordance import DEFAULT_WIDTH, concordance
 from search.exports import FORMATS, csv_text, export_records, render_export
+from search.service import run_search
 from search.request import BadParameter
 from search.query_parser import MAX_QUERY_LENGTH
 from search.trends import MAX_SERIES, trends
 from webui.errors import is_input_error
-from webui.pages import page_context
+from webui.pages import citation_line, page_context
 from webui.params import query_string, search_request_from_args, whole_number
 from webui.state import current_engine
 from webui.trends_chart import chart_for
@@ -41,7 +42,12 @@ def export(fmt: str):
     cap = current_app.config.get("EXPORT_CAP", 5000)
     records = export_records(current_engine(), search_request, _article_url, cap)
     mimetype, extension = FORMATS[fmt]
-    body = render_export(fmt, records, date.today())
+    note = ""
+    if fmt in ("ris", "bibtex"):
+        total = run_search(current_engine(), replace(search_request, page=1, per_page=1)).total
+        context = page_context()
+        note = citation_line(search_request, total, context["archive_name"], context["lang"])
+    body = render_export(fmt, records, date.today(), note)
     filename = f"loupe-{date.today().isoformat()}.{extension}"
     return Response(body, content_type=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
@@ -173,7 +179,8 @@ def trends_page():
             raise
         error = str(bad_input)
     return render_template("trends.html", **page_context(), queries=queries, result=result, chart=chart, error=error,
-                           interval=request.args.get("interval", "year"), scale=scale), (400 if error else 200)
+                           interval=request.args.get("interval", "year"), scale=scale,
+                           count_stories=request.args.get("count") == "story"), (400 if error else 200)
 
 
 @research.get("/opensearch.xml")

@@ -30,6 +30,29 @@ class ChartSeries:
         return " ".join(f"{'M' if i == 0 else 'L'}{p.x:.1f},{p.y:.1f}" for i, p in enumerate(self.points))
 
 
+COVERAGE_CLASSES = tuple(f"coverage-{n}" for n in range(1, 7))
+
+
+@dataclass(frozen=True)
+class CoverageSegment:
+    y: float
+    height: float
+    css_class: str
+    source: str
+    count: int
+
+
+@dataclass(frozen=True)
+class CoverageBar:
+    """Behind one period: the shown sources' articles, stacked, on their own scale (the tallest period fills the plot)."""
+
+    x: float
+    width: float
+    period: str
+    segments: list[CoverageSegment]
+    absent: list[str]  # shown sources without any article in the period
+
+
 @dataclass(frozen=True)
 class Chart:
     width: int
@@ -40,6 +63,25 @@ class Chart:
     baseline: float
     left: float
     right: float
+    coverage: list[CoverageBar]
+    sources: list[tuple[str, str]]  # (source, css class) for the coverage legend
+
+
+def _coverage(trends: Trends, x, step: float, top_y: float, baseline: float) -> list[CoverageBar]:
+    classes = dict(zip(trends.sources, COVERAGE_CLASSES))
+    tallest = max((sum(counts.values()) for counts in trends.coverage.values()), default=0) or 1
+    width = max(2.0, step * 0.8 if len(trends.periods) > 1 else 40.0)
+    bars = []
+    for i, period in enumerate(trends.periods):
+        counts = trends.coverage.get(period, {})
+        bottom, segments = baseline, []
+        for source in trends.sources:
+            height = (baseline - top_y) * counts.get(source, 0) / tallest
+            if height > 0:
+                bottom -= height
+                segments.append(CoverageSegment(bottom, height, classes[source], source, counts[source]))
+        bars.append(CoverageBar(x(i) - width / 2, width, period, segments, trends.absent.get(period, [])))
+    return bars
 
 
 def _nice_max(value: float) -> float:
@@ -74,4 +116,7 @@ def chart_for(trends: Trends, normalised: bool = False) -> Chart:
     every = max(1, len(periods) // 12)
     x_labels = [(x(i), period) for i, period in enumerate(periods) if i % every == 0]
     y_ticks = [(y(top * f), f"{top * f:g}") for f in (0, 0.25, 0.5, 0.75, 1)]
-    return Chart(WIDTH, HEIGHT, series, x_labels, y_ticks, MARGIN_TOP + plot_h, MARGIN_LEFT, WIDTH - MARGIN_RIGHT)
+    coverage = _coverage(trends, x, step, MARGIN_TOP, MARGIN_TOP + plot_h)
+    sources = list(zip(trends.sources, COVERAGE_CLASSES))
+    return Chart(WIDTH, HEIGHT, series, x_labels, y_ticks, MARGIN_TOP + plot_h, MARGIN_LEFT, WIDTH - MARGIN_RIGHT,
+                 coverage, sources)

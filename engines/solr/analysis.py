@@ -14,9 +14,11 @@ offsets doubled the request size (Solr took 388 instead of 545 docs/s).
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable, Iterable, Iterator
 
+from engines.whoosh.schema import TAG_SEPARATOR
 from engines.whoosh.writer import document_fields
 from indexer.analysis import ExactAnalyzer, FrenchAnalyzer, NameAnalyzer
 from indexer.document import Document
@@ -32,13 +34,18 @@ PREANALYZED_FIELDS: dict[str, tuple[str, Callable]] = {
     "source_t": ("source", NameAnalyzer),
     "section_t": ("section", NameAnalyzer),
     "tags_t": ("tags", NameAnalyzer),  # tags joined with TAG_SEPARATOR, as Whoosh indexes them
+    "person_t": ("person", NameAnalyzer),
+    "place_t": ("place", NameAnalyzer),
+    "org_t": ("org", NameAnalyzer),
 }
 # With analysis="lucene" these hold the raw text and Solr's French chain analyses it instead.
 LUCENE_FIELDS = {"title_t": "title_l", "text_t": "text_l"}
 STORED_FIELDS = ("title", "summary", "body", "url", "origin", "author", "source", "section", "language",
                  "content_hash", "collection")
 # Absent when the article has no value, so that "unknown" is never a facet value nor a date.
-OPTIONAL_FIELDS = ("author_facet", "source_facet", "section_facet", "date", "year", "month")
+OPTIONAL_FIELDS = ("author_facet", "source_facet", "section_facet", "date", "year", "month", "added", "story")
+# Multi-valued columns, joined with TAG_SEPARATOR in document_fields.
+LIST_FIELDS = ("person_facet", "place_facet", "org_facet", "person_form", "place_form", "org_form")
 
 # One analyzer of each kind per process (the pool's workers build their own).
 _analyzers: dict[Callable, object] = {}
@@ -114,6 +121,11 @@ def solr_document(doc: Document, analysis: str = "pre") -> dict:
     solr.update({name: fields[name] for name in OPTIONAL_FIELDS if fields.get(name)})
     if doc.tags:
         solr["tag_facet"] = list(doc.tags)
+    solr.update({name: fields[name].split(TAG_SEPARATOR) for name in LIST_FIELDS if fields.get(name)})
+    if doc.signature:
+        solr["signature"] = base64.b64encode(doc.signature).decode("ascii")
+    if doc.entities:
+        solr["entities"] = json.dumps(fields["entities"], ensure_ascii=False)
     analysed: dict[str, list[dict]] = {}
     if analysis == "lucene":
         solr.update({LUCENE_FIELDS[name]: fields[PREANALYZED_FIELDS[name][0]] for name in LUCENE_FIELDS})
@@ -123,7 +135,7 @@ def solr_document(doc: Document, analysis: str = "pre") -> dict:
         analysed["text_t"], analysed["exact_t"] = french_and_exact_tokens(fields["text"])
     for name, (source, factory) in PREANALYZED_FIELDS.items():
         if name not in analysed and name not in LUCENE_FIELDS:
-            analysed[name] = tokens(factory, fields[source])
+            analysed[name] = tokens(factory, fields.get(source, ""))
     solr.update({name: value for name, found in analysed.items() if (value := preanalyzed(found))})
     return solr
 

@@ -22,13 +22,15 @@ from indexer.analysis import ExactAnalyzer, FrenchAnalyzer, NameAnalyzer, fold, 
 DEFAULT_FIELDS = {"title_t": 0.5, "text_t": 1.0}
 EXACT_FORM_BOOST = 0.4
 FIELD_OF = {None: None, "title": "title_t", "text": "text_t", "exact": "exact_t", "author": "author_t",
-            "source": "source_t", "section": "section_t", "tags": "tags_t"}
-_FOLDED = {"title_t", "text_t", "author_t", "source_t", "section_t", "tags_t"}
+            "source": "source_t", "section": "section_t", "tags": "tags_t", "person": "person_t", "place": "place_t",
+            "org": "org_t"}
+_FOLDED = {"title_t", "text_t", "author_t", "source_t", "section_t", "tags_t", "person_t", "place_t", "org_t"}
 _SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/\s])')
 
 _ANALYZERS = {"french": FrenchAnalyzer(), "exact": ExactAnalyzer(), "names": NameAnalyzer()}
 _ANALYZER_OF = {"title_t": "french", "text_t": "french", "exact_t": "exact", "author_t": "names",
-                "source_t": "names", "section_t": "names", "tags_t": "names"}
+                "source_t": "names", "section_t": "names", "tags_t": "names", "person_t": "names", "place_t": "names",
+                "org_t": "names"}
 
 
 _OPERATOR_WORDS = frozenset({"AND", "OR", "NOT", "TO"})

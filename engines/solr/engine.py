@@ -24,15 +24,23 @@ from engines.base import (FACETS, NO_TERMS, Article, EngineQuery, EngineResult, 
                           MatchTerms, PeriodCounts, WordForms, stored_article)
 from engines.query import MatchPlan, QuerySyntaxError
 from engines.solr.client import SolrClient
-from engines.solr.state import ClusterState
+from engines.solr.state import ClusterState, current_meta
+from engines.whoosh.schema import ENTITY_FACETS, FORM_SEPARATOR
+from indexer.entities import entity_key
 from indexer.errors import IndexMissing, LoupeError
 from engines.solr.compile import CompiledPlan, analysed, compile_node, compile_plan, date_clause, escape, pattern_text
 from indexer.analysis import FrenchAnalyzer, index_variants, query_term, word_spans
 from indexer.stopwords import FRENCH_STOP_WORDS
 
 FACET_FIELDS = {"source": "source_facet", "author": "author_facet", "section": "section_facet",
-                "tag": "tag_facet", "year": "year"}
-STORED_FIELDS = "id,title,summary,body,url,source,author,date,section,tags,origin,language,collection,content_hash"
+                "tag": "tag_facet", "year": "year", "person": "person_facet", "place": "place_facet",
+                "org": "org_facet"}
+FILTER_FIELDS = {**FACET_FIELDS, "story": "story"}
+STORED_FIELDS = ("id,title,summary,body,url,source,author,date,section,tags,origin,language,collection,content_hash,"
+                 "added,story")
+# Counting each story once: unique(story) per bucket. It is exact within a shard; across
+# shards a story whose copies sit on two shards counts once on each (README, engine differences).
+STORIES = "unique(story)"
 PAGE_ROWS = 500  # cursorMark pages for exports and feeds
 FORMS_PER_WORD = 8
 FORMS_SECONDS = 300
@@ -48,14 +56,18 @@ def article_of(doc: dict) -> Article:
 
 
 def _filter_queries(query: EngineQuery) -> list[str]:
-    """One tagged fq per facet (so its own count can leave it out), and the date range."""
+    """One tagged fq per facet (so its own count can leave it out), the date range, the day articles entered by."""
     fqs = []
     for name, values in query.filters:
         if values:
+            if name in ENTITY_FACETS:
+                values = tuple(entity_key(value) for value in values)
             ors = " OR ".join(f'"{_quoted(value)}"' for value in values)
-            fqs.append(f"{{!tag={name}}}{FACET_FIELDS[name]}:({ors})")
+            fqs.append(f"{{!tag={name}}}{FILTER_FIELDS[name]}:({ors})")
     if query.date_from or query.date_to:
         fqs.append(date_clause(query.date_from or None, query.date_to or None))
+    if query.added_until:
+        fqs.append(f'added:[* TO "{query.added_until}T23:59:59"]')
     return fqs
 
 
@@ -66,29 +78,34 @@ def _quoted(value: str) -> str:
 def _facets_json(query: EngineQuery, compiled: CompiledPlan) -> dict:
     facets: dict = {}
     if query.with_counts:
+        stories = {"facet": {"stories": STORIES}} if query.count_stories else {}
         for name in FACETS:
             facets[name] = {"type": "terms", "field": FACET_FIELDS[name], "limit": -1, "refine": True,
-                            "domain": {"excludeTags": name}}
-        facets["month"] = {"type": "terms", "field": "month", "limit": -1, "refine": True}
+                            "domain": {"excludeTags": name}, **stories}
+        facets["month"] = {"type": "terms", "field": "month", "limit": -1, "refine": True, **stories}
     if compiled.all_words_query:
         facets["all_words"] = {"type": "query", "q": compiled.all_words_query}
     return facets
 
 
 def _buckets(facet: dict | None) -> dict[str, int]:
-    return {str(b["val"]): int(b["count"]) for b in (facet or {}).get("buckets", [])}
+    """value → count of a terms facet; with a `stories` sub-facet, the stories counted instead."""
+    return {str(b["val"]): int(b.get("stories", b["count"])) for b in (facet or {}).get("buckets", [])}
 
 
 class SolrEngine:
     """A collection alias on a SolrCloud cluster, through any of its live nodes."""
 
     name = "solr"
+    groups_stories = False  # result collapsing needs a story's copies on one shard: not yet (README)
 
     def __init__(self, solr_url: str, collection: str = "loupe", client: SolrClient | None = None) -> None:
         self.client = client or SolrClient(solr_url)
         self.collection = collection
         self._forms_by_term: dict[str, tuple[str, ...]] | None = None
         self._forms_read_at = 0.0
+        self._entity_names: dict[str, dict[str, str]] | None = None
+        self._entity_names_read_at = 0.0
 
     # ------------------------------------------------------------------ requests
 
@@ -147,7 +164,7 @@ class SolrEngine:
             scores=[float(doc.get("score", 0.0)) for doc in docs] if relevance else None,
             missing=missing,
             partial=partial,
-            facets={name: _buckets(facets.get(name)) for name in FACETS} if query.with_counts else {},
+            facets=self._shown({name: _buckets(facets.get(name)) for name in FACETS}) if query.with_counts else {},
             months=_buckets(facets.get("month")) if query.with_counts else {},
             forms=self._forms(query, compiled) if query.with_forms and query.plan is not None and total else [],
             terms=self.match_terms(query.plan),
@@ -224,19 +241,47 @@ class SolrEngine:
                       "type": "terms", "field": "year" if interval == "year" else "month", "limit": -1,
                       "refine": True, "missing": True,
                       "facet": {"sources": {"type": "terms", "field": "source_facet", "limit": -1, "refine": True,
-                                            "missing": True}}}})}
+                                            "missing": True,
+                                            **({"facet": {"stories": STORIES}} if query.count_stories else {})}}}})}
         answer = self._select(params)
         counts: dict[tuple[str, str], int] = {}
         periods = answer.get("facets", {}).get("periods", {})
         for bucket in periods.get("buckets", []) + ([dict(periods["missing"], val="")] if "missing" in periods else []):
             sources = bucket.get("sources", {})
             for source in sources.get("buckets", []):
-                counts[(str(bucket["val"]), str(source["val"]))] = int(source["count"])
+                counts[(str(bucket["val"]), str(source["val"]))] = int(source.get("stories", source["count"]))
             if sources.get("missing", {}).get("count"):
                 counts[(str(bucket["val"]), "")] = int(sources["missing"]["count"])
         return PeriodCounts({key: count for key, count in counts.items() if count})
 
     # ------------------------------------------------------------------ written forms
+
+    def entity_names(self) -> dict[str, dict[str, str]]:
+        """entity type → merged key → the form most articles use (from the `<type>_form` facets), read again
+        after FORMS_SECONDS like the forms map."""
+        if self._entity_names is None or time.monotonic() - self._entity_names_read_at > FORMS_SECONDS:
+            self._entity_names_read_at = time.monotonic()
+            answer = self._select({"q": "*:*", "rows": 0, "json.facet": json.dumps(
+                {kind: {"type": "terms", "field": f"{kind}_form", "limit": -1, "refine": True}
+                 for kind in ENTITY_FACETS})})
+            names: dict[str, dict[str, str]] = {}
+            for kind in ENTITY_FACETS:
+                best: dict[str, tuple[int, str]] = {}
+                for value, articles in _buckets(answer.get("facets", {}).get(kind)).items():
+                    key, _, form = value.partition(FORM_SEPARATOR)
+                    if key not in best or (articles, len(form)) > (best[key][0], len(best[key][1])):
+                        best[key] = (articles, form)
+                names[kind] = {key: form for key, (_n, form) in best.items()}
+            self._entity_names = names
+        return self._entity_names
+
+    def _shown(self, facets: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+        """Entity facets with their keys replaced by the forms they are shown as."""
+        if not any(facets.get(kind) for kind in ENTITY_FACETS):
+            return facets
+        names = self.entity_names()
+        return {name: ({names[name].get(k, k): n for k, n in counts.items()} if name in names else counts)
+                for name, counts in facets.items()}
 
     def forms_by_term(self) -> dict[str, tuple[str, ...]]:
         """Index term → the written forms indexed under it, from the exact field's terms.
@@ -407,6 +452,9 @@ class SolrEngine:
             return 0
         return sum(int(value.get("INDEX.sizeInBytes", 0)) for core, value in metrics.get("metrics", {}).items()
                    if f".{collection}." in core and isinstance(value, dict))
+
+    def deletions(self) -> dict[str, int]:
+        return dict(current_meta(self.client, self.collection).get("deletions", {}))
 
     def documents_per_collection(self) -> dict[str, int]:
         answer = self._select({"q": "*:*", "rows": 0, "json.facet": json.dumps(

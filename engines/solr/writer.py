@@ -27,6 +27,7 @@ is more than a batch to send; each process posts its own batches.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
 import io
@@ -49,7 +50,7 @@ from engines.whoosh.schema import SCHEMA_VERSION
 from indexer.build import origin_file
 from indexer.document import Document
 from indexer.processes import die_with_parent
-from indexer.target import run_lock
+from indexer.target import Indexed, run_lock
 
 CONFIGSET_DIR = Path(__file__).resolve().parent / "configset" / "conf"
 CONFIGSET_PREFIX = "loupe-"
@@ -211,6 +212,22 @@ class BatchSender:
 
 # ---------------------------------------------------------------- the generation and the target
 
+def indexed_articles(client: SolrClient, collection: str) -> dict[str, Indexed]:
+    """What an indexing run needs of each article of a collection, read page by page."""
+    found: dict[str, Indexed] = {}
+    cursor = "*"
+    while True:
+        page = client.get(f"{collection}/select", q="*:*", sort="id asc", rows=PAGE_ROWS,
+                          fl="id,content_hash,origin,collection,added,story,signature", cursorMark=cursor)
+        for doc in page["response"]["docs"]:
+            found[doc["id"]] = Indexed(doc.get("content_hash", ""), origin_file(doc.get("origin", "")),
+                                       doc.get("collection", ""), doc.get("added", ""), doc.get("story", ""),
+                                       base64.b64decode(doc.get("signature", "")))
+        if page["nextCursorMark"] == cursor:
+            return found
+        cursor = page["nextCursorMark"]
+
+
 class SolrGeneration:
     """One run's writes: into the collection in use (incremental) or into a new collection (rebuild)."""
 
@@ -222,21 +239,11 @@ class SolrGeneration:
         self.sender = BatchSender(self.client, collection, target.analysis, target.processes)
         self.deletions: list[str] = []
 
-    def indexed(self, scope: set[str] | None) -> dict[str, tuple[str, str]]:
+    def indexed(self) -> dict[str, Indexed]:
         # Writes an interrupted run sent but never committed would otherwise surface at this
         # run's commit unseen: commit them first, so the comparison starts from all of them.
         self._commit()
-        found: dict[str, tuple[str, str]] = {}
-        cursor = "*"
-        while True:
-            page = self.client.get(f"{self.collection}/select", q="*:*", sort="id asc", rows=PAGE_ROWS,
-                                   fl="id,content_hash,origin,collection", cursorMark=cursor)
-            for doc in page["response"]["docs"]:
-                if scope is None or doc.get("collection", "") in scope:
-                    found[doc["id"]] = (doc.get("content_hash", ""), origin_file(doc.get("origin", "")))
-            if page["nextCursorMark"] == cursor:
-                return found
-            cursor = page["nextCursorMark"]
+        return indexed_articles(self.client, self.collection)
 
     def add(self, doc: Document) -> None:
         self.sender.add(doc)
@@ -310,6 +317,7 @@ class SolrCollection:
         self.client = SolrClient(solr_url)
         self.alias = alias
         self.state_dir = Path(state_dir)
+        self.cache_dir = self.state_dir / "cache"
         self.shards = shards
         self.replicas = replicas
         self.analysis = analysis
@@ -340,6 +348,10 @@ class SolrCollection:
 
     def current_meta(self) -> dict:
         return current_meta(self.client, self.alias)
+
+    def in_use(self) -> dict[str, Indexed]:
+        current = ClusterState(self.client).alias_target(self.alias)
+        return indexed_articles(self.client, current) if current is not None else {}
 
     def tidy(self) -> list[str]:
         """Delete this alias's collections but the one in use and the one this run replaced; returns their names."""

@@ -38,7 +38,7 @@ EXACT_FIELD = "exact"
 EXACT_FORM_BOOST = 0.4
 
 # Fields whose words are folded at index time, so a prefix must be folded too.
-_FOLDED_FIELDS = {"title", "text", "author", "source", "section", "tags"}
+_FOLDED_FIELDS = {"title", "text", "author", "source", "section", "tags", "person", "place", "org"}
 
 
 @dataclass(frozen=True)

@@ -61,18 +61,36 @@ class ValueColumn:
                 single[docnum] = number
         return cls(tuple(names), single, None)
 
-    def count_pairs(self, other: ValueColumn, docnums: Iterable[int]) -> dict[tuple[str, str], int]:
-        """How many of `docnums` have each (value of this column, value of `other`); "" for no value.
+    def count_pairs(self, other: ValueColumn, docnums: Iterable[int],
+                    stories: list[int] | None = None) -> dict[tuple[str, str], int]:
+        """How many of `docnums` (or of their stories) have each (value of this column, value of `other`);
+        "" for no value.
 
         Both columns must be single-valued (a period and a source, say).
         """
         docnums = list(docnums)
-        pairs = Counter(zip(map(self.single.__getitem__, docnums), map(other.single.__getitem__, docnums)))
+        mine, theirs = map(self.single.__getitem__, docnums), map(other.single.__getitem__, docnums)
+        if stories is None:
+            pairs = Counter(zip(mine, theirs))
+        else:
+            pairs = Counter((a, b) for a, b, _story in set(zip(mine, theirs, map(stories.__getitem__, docnums))))
         name, other_name = self._name, other._name
         return {(name(mine), other_name(theirs)): count for (mine, theirs), count in pairs.items()}
 
     def _name(self, number: int) -> str:
         return "" if number == NO_VALUE else self.names[number]
+
+    def count_stories(self, stories: list[int], docnums: Iterable[int]) -> dict[str, int]:
+        """How many stories among `docnums` have each value: copies of one story count once under a value."""
+        if self.single is not None:
+            single = self.single
+            pairs = {(single[d], stories[d]) for d in docnums}
+        else:
+            multiple = self.multiple
+            pairs = {(value, stories[d]) for d in docnums for value in multiple[d]}
+        numbers = Counter(value for value, _story in pairs)
+        names = self.names
+        return {names[number]: count for number, count in numbers.items() if number != NO_VALUE}
 
     def count(self, docnums: Iterable[int]) -> dict[str, int]:
         """How many of `docnums` have each value; a document counts once under each of its values."""
@@ -91,13 +109,42 @@ class DocValues:
     facets: dict[str, ValueColumn]
     month: ValueColumn
     date_rank: list[int]  # document → position of its date among all dates, NO_VALUE if undated
+    story: list[int]  # document → number of its story (documents of one story share it)
+    in_shared_story: frozenset[int]  # documents whose story has other documents
 
     @classmethod
     def read(cls, searcher: Searcher) -> DocValues:
         facets = {name: ValueColumn.read(searcher, field, name in MULTI_VALUED_FACETS) for name, field in FACET_FIELDS.items()}
         # Dates are ISO strings, so term order is date order.
         date = ValueColumn.read(searcher, "date", multi_valued=False)
-        return cls(facets, ValueColumn.read(searcher, "month", multi_valued=False), date.single)
+        story = ValueColumn.read(searcher, "story", multi_valued=False).single
+        # An article without a story (never in a story index) is a story of its own.
+        unique = len(story) + 1
+        story = [number if number != NO_VALUE else unique + docnum for docnum, number in enumerate(story)]
+        sizes = Counter(story)
+        shared = frozenset(docnum for docnum, number in enumerate(story) if sizes[number] > 1)
+        return cls(facets, ValueColumn.read(searcher, "month", multi_valued=False), date.single, story, shared)
+
+    def earliest_first(self, docnum: int) -> tuple[int, int]:
+        """A sort key: dated documents oldest first, then undated ones; then by document number."""
+        day = self.date_rank[docnum]
+        return (len(self.date_rank) if day == NO_VALUE else day, docnum)
+
+    def story_heads(self, docnums: Collection[int]) -> dict[int, list[int]]:
+        """Among `docnums`, the earliest document of each story shared by several → the others, earliest first.
+
+        Documents alone in their story among `docnums` are not listed: each is its own head.
+        """
+        members: dict[int, list[int]] = {}
+        story = self.story
+        for docnum in self.in_shared_story.intersection(docnums):
+            members.setdefault(story[docnum], []).append(docnum)
+        heads: dict[int, list[int]] = {}
+        for group in members.values():
+            if len(group) > 1:
+                group.sort(key=self.earliest_first)
+                heads[group[0]] = group[1:]
+        return heads
 
     def by_date(self, docnums: Collection[int], limit: int, newest_first: bool) -> list[int]:
         """The first `limit` documents by date, undated ones last either way.

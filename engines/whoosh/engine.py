@@ -6,11 +6,13 @@ from pathlib import Path
 
 from whoosh.searching import Searcher
 
-from engines.base import Article, EngineQuery, EngineResult, MatchTerms, NO_TERMS, PeriodCounts, stored_article
+from engines.base import (MAX_COPIES_LISTED, NO_TERMS, Article, EngineQuery, EngineResult, MatchTerms, PeriodCounts,
+                          stored_article)
 from engines.query import MatchPlan
 from engines.whoosh import spelling
 from engines.whoosh.compile import compile_plan
 from engines.whoosh.doc_values import doc_values
+from engines.whoosh.entity_names import entity_names, shown_counts
 from engines.whoosh.forms import forms_by_term
 from engines.whoosh.handle import IndexHandle
 from engines.whoosh.schema import TAG_SEPARATOR, term_text
@@ -31,6 +33,7 @@ def article_of(stored: dict) -> Article:
 def warm_searcher(searcher: Searcher) -> None:
     """What a first request would otherwise build: value columns, spelling words, the forms map."""
     doc_values(searcher)
+    entity_names(searcher)
     spelling.words_by_initial(searcher)
     forms_by_term(searcher)
 
@@ -39,6 +42,7 @@ class WhooshEngine:
     """An index directory (index/current → build-…) served by Whoosh searchers, one per thread."""
 
     name = "whoosh"
+    groups_stories = True
 
     def __init__(self, index_dir: Path, warm: bool = True) -> None:
         self.index_dir = Path(index_dir)
@@ -55,16 +59,19 @@ class WhooshEngine:
         found = ranking(searcher, prepared, query.sort, query.limit, query.with_forms, query.allow_partial)
         articles = [article_of(searcher.stored_fields(docnum)) for docnum in found.ranked]
         terms = match_terms(prepared.parsed.whoosh_query, searcher.reader()) if query.plan is not None else NO_TERMS
+        copies = [found.copies.get(docnum, []) for docnum in found.ranked]
         return EngineResult(
             total=found.total,
             articles=articles,
             scores=found.scores,
             missing=[found.missing.get(docnum, ()) for docnum in found.ranked],
             partial=found.partial,
-            facets=found.counts.facets,
+            facets=shown_counts(searcher, found.counts.facets),
             months=found.counts.months,
             forms=found.forms,
             terms=terms,
+            copy_counts=[len(docnums) for docnums in copies],
+            copies=[[article_of(searcher.stored_fields(d)) for d in docnums[:MAX_COPIES_LISTED]] for docnums in copies],
         )
 
     def ranked(self, query: EngineQuery) -> list[Article]:
@@ -89,7 +96,8 @@ class WhooshEngine:
         values = doc_values(searcher)
         period = values.facets["year"] if interval == "year" else values.month
         docs = all_matching(searcher, prepared.parsed.whoosh_query, filter_docs(searcher, prepared.main_filter))
-        return PeriodCounts(period.count_pairs(values.facets["source"], docs))
+        stories = values.story if query.count_stories else None
+        return PeriodCounts(period.count_pairs(values.facets["source"], docs, stories))
 
     # ------------------------------------------------------------------ documents
 
@@ -142,6 +150,9 @@ class WhooshEngine:
         searcher = self._searcher()
         return {"status": "ok", "engine": self.name, "documents": searcher.doc_count(),
                 "last_update": read_meta(self.handle.build).get("built_at")}
+
+    def deletions(self) -> dict[str, int]:
+        return dict(read_meta(self.handle.build).get("deletions", {}))
 
     def documents_per_collection(self) -> dict[str, int]:
         reader = self._searcher().reader()

@@ -15,7 +15,14 @@ FACET_FIELDS: dict[str, str] = {
     "section": "section_facet",
     "tag": "tag_facet",
     "year": "year",
+    "person": "person_facet",
+    "place": "place_facet",
+    "org": "org_facet",
 }
+# Entity facets hold merged keys (indexer/entities.entity_key); `<type>_form` holds
+# "key\x1eform" per article, from which a facet shows each key's most used form.
+ENTITY_FACETS = ("person", "place", "org")
+FORM_SEPARATOR = "\x1e"
 
 # Fields searched by plain words, with their boosts. `text` holds the title too, so
 # a title word already counts there: the extra half makes it weigh 1.5× a body
@@ -24,7 +31,8 @@ FACET_FIELDS: dict[str, str] = {
 DEFAULT_SEARCH_FIELDS: dict[str, float] = {"title": 0.5, "text": 1.0}
 
 # 3: inflections put back to the masculine singular before stemming, stem overrides (issue 13).
-SCHEMA_VERSION = 3
+# 4: added, story, signature, people, places and organisations (issue 18).
+SCHEMA_VERSION = 4
 
 
 def term_text(term: str | bytes) -> str:
@@ -45,8 +53,17 @@ def build_schema() -> fields.Schema:
     exact_field.multitoken_query = "phrase"
     # Tags are joined with TAG_SEPARATOR, a character no tag contains, so a tag
     # such as "bateau, yacht et hors-bord" stays one facet value.
-    tag_facet = fields.KEYWORD(lowercase=False)
-    tag_facet.analyzer = RegexTokenizer(rf"[^{TAG_SEPARATOR}]+")
+    def separated_values() -> fields.KEYWORD:
+        column = fields.KEYWORD(lowercase=False)
+        column.analyzer = RegexTokenizer(rf"[^{TAG_SEPARATOR}]+")
+        return column
+
+    tag_facet = separated_values()
+    entity_fields = {}
+    for kind in ENTITY_FACETS:
+        entity_fields[kind] = fields.TEXT(analyzer=names, phrase=True)  # `personne:Macron`
+        entity_fields[f"{kind}_facet"] = separated_values()
+        entity_fields[f"{kind}_form"] = separated_values()
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
         title=stored_text_field,
@@ -73,4 +90,9 @@ def build_schema() -> fields.Schema:
         date=fields.ID(stored=True, sortable=True),
         year=fields.ID(sortable=True),
         month=fields.ID(sortable=True),
+        added=fields.ID(stored=True, sortable=True),  # UTC YYYY-MM-DDTHH:MM:SS it entered the index
+        story=fields.ID(stored=True, sortable=True),
+        signature=fields.STORED(),
+        entities=fields.STORED(),  # [[type, key, form], …]
+        **entity_fields,
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain
 
 from whoosh import collectors, query
@@ -20,17 +20,28 @@ from engines.whoosh.caches import searcher_lru
 from engines.whoosh.compile import ParsedQuery, check_expansions, compile_plan, date_range
 from engines.whoosh.doc_values import doc_values
 from engines.whoosh.forms import word_forms
-from engines.whoosh.schema import FACET_FIELDS
+from engines.whoosh.schema import ENTITY_FACETS, FACET_FIELDS
+from indexer.entities import entity_key
 
 
 def _and(queries: list[query.Query]) -> query.Query | None:
     return query.And(queries) if queries else None
 
 
+FILTER_FIELDS = {**FACET_FIELDS, "story": "story"}
+
+
 def facet_filter(name: str, values: tuple[str, ...]) -> query.Query:
-    """Several values of one facet combine with OR."""
-    column = FACET_FIELDS[name]
+    """Several values of one facet combine with OR; an entity is found by its merged key, whatever its form."""
+    column = FILTER_FIELDS[name]
+    if name in ENTITY_FACETS:
+        values = tuple(entity_key(value) for value in values)
     return query.Or([query.Term(column, value) for value in values])
+
+
+def added_until(day: str) -> query.Query:
+    """Articles that had entered the index by the end of `day` (YYYY-MM-DD, UTC)."""
+    return query.TermRange("added", None, f"{day}T23:59:59")
 
 
 FILTER_CACHE_SIZE = 32
@@ -58,6 +69,8 @@ class PreparedSearch:
     parsed: ParsedQuery
     facet_filters: dict[str, query.Query]
     base_filters: list[query.Query]  # filters that are not facets (the date range)
+    group_stories: bool = False
+    count_stories: bool = False
 
     @property
     def main_filter(self) -> query.Query | None:
@@ -72,10 +85,15 @@ def prepare(searcher: Searcher, engine_query: EngineQuery) -> PreparedSearch:
     parsed = compile_plan(engine_query.plan, searcher.schema)
     if engine_query.plan is not None:
         check_expansions(parsed.whoosh_query, searcher.reader())
-    facet_filters = {name: facet_filter(name, values) for name, values in engine_query.filters if values}
+    facet_filters = {name: facet_filter(name, values) for name, values in engine_query.filters
+                     if values and name in FACET_FIELDS}
     dates = engine_query.date_from or engine_query.date_to
     base = [date_range(engine_query.date_from or None, engine_query.date_to or None)] if dates else []
-    return PreparedSearch(parsed, facet_filters, base)
+    # Filters that are not facets (a story's copies) and the date articles entered the index.
+    base += [facet_filter(name, values) for name, values in engine_query.filters if values and name not in FACET_FIELDS]
+    if engine_query.added_until:
+        base.append(added_until(engine_query.added_until))
+    return PreparedSearch(parsed, facet_filters, base, engine_query.group_stories, engine_query.count_stories)
 
 
 class _RecordingTopCollector(collectors.TopCollector):
@@ -288,7 +306,10 @@ def ranked_docnums(searcher: Searcher, prepared: PreparedSearch, sort: str, limi
                    allow_partial: bool = True) -> list[int]:
     """Document numbers of the first `limit` hits of a prepared search in `sort` order, no facets."""
     allow = filter_docs(searcher, prepared.main_filter)
-    return match_planned(searcher, prepared.parsed, allow, limit, sort, allow_partial).matches.ranked
+    planned = match_planned(searcher, prepared.parsed, allow, limit, sort, allow_partial)
+    if prepared.group_stories:
+        planned, _copies = _grouped(searcher, prepared, planned, limit, sort, allow_partial)
+    return planned.matches.ranked
 
 
 RANKING_CACHE_SIZE = 512  # entries average 4 kB on the 34k corpus
@@ -313,6 +334,7 @@ class Ranking:
     missing: dict[int, tuple[str, ...]]  # ranked document → the query words it lacks (only those lacking some)
     partial: bool  # no article holds every word: the hits hold some
     forms: list[WordForms]  # each query word's written forms in the matches, with counts
+    copies: dict[int, list[int]] = field(default_factory=dict)  # ranked story head → its other matching copies
 
 
 def _planned_docs(searcher: Searcher, prepared: PreparedSearch, allow: set[int] | None, minimum: int | None) -> set[int]:
@@ -330,13 +352,17 @@ def _counts(searcher: Searcher, prepared: PreparedSearch, matched: Collection[in
     sees what ticking another value of it would add.
     """
     values = doc_values(searcher)
-    facets = {name: column.count(matched) for name, column in values.facets.items() if name not in prepared.facet_filters}
+
+    def count(column, docnums) -> dict[str, int]:
+        return column.count_stories(values.story, docnums) if prepared.count_stories else column.count(docnums)
+
+    facets = {name: count(column, matched) for name, column in values.facets.items() if name not in prepared.facet_filters}
     if prepared.facet_filters:
         base_docs = _planned_docs(searcher, prepared, filter_docs(searcher, _and(prepared.base_filters)), minimum)
         for name in prepared.facet_filters:
             others = filter_docs(searcher, prepared.filter_without(name))
-            facets[name] = values.facets[name].count(base_docs & others if others is not None else base_docs)
-    return Counts(facets, values.month.count(matched))
+            facets[name] = count(values.facets[name], base_docs & others if others is not None else base_docs)
+    return Counts(facets, count(values.month, matched))
 
 
 def ranking_key(prepared: PreparedSearch, sort: str, window: int, with_forms: bool = False) -> tuple:
@@ -351,7 +377,7 @@ def ranking_key(prepared: PreparedSearch, sort: str, window: int, with_forms: bo
     # `souveraineté` search alike but are shown as typed.
     typed = describe(parsed.tree) if parsed.tree is not None else ""
     return (repr(parsed.whoosh_query), typed, parsed.minimum, repr(_and(prepared.base_filters)), facets, sort, window,
-            with_forms)
+            with_forms, prepared.group_stories, prepared.count_stories)
 
 
 def ranking(searcher: Searcher, prepared: PreparedSearch, sort: str, window: int, with_forms: bool,
@@ -367,8 +393,11 @@ def ranking(searcher: Searcher, prepared: PreparedSearch, sort: str, window: int
     cached = cache.get(key)
     if cached is not None:
         return cached
-    planned = match_planned(searcher, prepared.parsed, filter_docs(searcher, prepared.main_filter), window, sort,
-                            allow_partial)
+    allow = filter_docs(searcher, prepared.main_filter)
+    planned = match_planned(searcher, prepared.parsed, allow, window, sort, allow_partial)
+    copies: dict[int, list[int]] = {}
+    if prepared.group_stories:
+        planned, copies = _grouped(searcher, prepared, planned, window, sort, allow_partial)
     matches, words_held = planned.matches, planned.words_held
     missing: dict[int, tuple[str, ...]] = {}
     if words_held is not None:
@@ -377,5 +406,26 @@ def ranking(searcher: Searcher, prepared: PreparedSearch, sort: str, window: int
     counts = _counts(searcher, prepared, matches.docnums, planned.minimum)
     tree = prepared.parsed.tree
     forms = word_forms(searcher, tree, matches.docnums) if with_forms and tree is not None else []
-    return cache.put(key, Ranking(len(matches.docnums), matches.ranked, matches.scores, counts, missing,
-                                  planned.partial, forms))
+    total = len(matches.docnums) - sum(map(len, copies.values())) if prepared.group_stories else len(matches.docnums)
+    ranked_copies = {d: copies[d] for d in matches.ranked if d in copies}
+    return cache.put(key, Ranking(total, matches.ranked, matches.scores, counts, missing, planned.partial, forms,
+                                  ranked_copies))
+
+
+def _grouped(searcher: Searcher, prepared: PreparedSearch, planned: PlannedMatches, window: int, sort: str,
+             allow_partial: bool) -> tuple[PlannedMatches, dict[int, list[int]]]:
+    """The planned matches ranked one per story: each story's earliest matching copy stands for it.
+
+    Counts still see every matching copy (`docnums` is unchanged); only the
+    ranking leaves the other copies out, so it runs again among the heads when
+    some story has several copies among the matches.
+    """
+    matched = planned.matches.docnums
+    heads = doc_values(searcher).story_heads(matched)
+    if not heads:
+        return planned, {}
+    hidden = set().union(*heads.values())
+    among = set(matched) - hidden
+    regrouped = match_planned(searcher, prepared.parsed, among, window, sort, allow_partial)
+    matches = Matches(matched, regrouped.matches.ranked, regrouped.matches.scores)
+    return PlannedMatches(matches, planned.words_held, planned.minimum, planned.partial), heads

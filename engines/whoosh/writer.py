@@ -8,19 +8,22 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
+import queue
 import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.multiproc import MpWriter, SubWriterTask
+from whoosh.util import random_name
 
-from engines.whoosh.schema import SCHEMA_VERSION, TAG_SEPARATOR, build_schema
+from engines.whoosh.schema import ENTITY_FACETS, FORM_SEPARATOR, SCHEMA_VERSION, TAG_SEPARATOR, build_schema
 from engines.whoosh.store import CURRENT_LINK, META_FILE, current_build, read_meta
 from indexer.build import origin_file
 from indexer.document import Document
 from indexer.processes import die_with_parent
-from indexer.target import run_lock
+from indexer.target import Indexed, run_lock
 
 LOCK_FILE = ".lock"
 WRITER_MEMORY_MB = 256
@@ -56,7 +59,26 @@ def document_fields(doc: Document) -> dict:
             fields[name] = value
     if doc.tags:
         fields["tag_facet"] = TAG_SEPARATOR.join(doc.tags)
+    fields.update(added=doc.added, story=doc.story or doc.id, signature=doc.signature,
+                  entities=[[e.type, e.key, e.form] for e in doc.entities])
+    for kind in ENTITY_FACETS:
+        named = [e for e in doc.entities if e.type == kind]
+        if named:
+            fields[kind] = "\n".join(e.form for e in named)
+            fields[f"{kind}_facet"] = TAG_SEPARATOR.join(e.key for e in named)
+            fields[f"{kind}_form"] = TAG_SEPARATOR.join(f"{e.key}{FORM_SEPARATOR}{e.form}" for e in named)
     return fields
+
+
+def indexed_articles(ix) -> dict[str, Indexed]:
+    """What an indexing run needs of each article of a Whoosh index."""
+    with ix.searcher() as searcher:
+        return {
+            fields["id"]: Indexed(fields.get("content_hash", ""), origin_file(fields.get("origin", "")),
+                                  fields.get("collection", ""), fields.get("added", ""), fields.get("story", ""),
+                                  fields.get("signature", b""))
+            for fields in searcher.all_stored_fields()
+        }
 
 
 def build_lock(index_dir: Path):
@@ -126,6 +148,31 @@ class _ParallelWriter(MpWriter):
             raise OSError(failed[0] if failed[0] > 1 else 0,
                           f"a writer process stopped ({reasons}) and the new build lacks its documents")
 
+    def _enqueue(self) -> None:
+        """Whoosh's _enqueue, except that a full job queue with every writer process dead is an error.
+
+        Whoosh waits on the bounded queue forever: once every process has died (a
+        full disk), nothing takes the next job and the run would hang.
+        """
+        filename = f"{random_name()}.doclist"
+        with self.temp_storage().create_file(filename).raw_file() as f:
+            for item in self.docbuffer:
+                pickle.dump(item, f, 2)
+        if len(self.tasks) < self.procs:
+            self._new_task()
+        job = (filename, len(self.docbuffer))
+        while True:
+            try:
+                self.jobqueue.put(job, timeout=1.0)
+                break
+            except queue.Full:
+                if not any(task.is_alive() for task in self.tasks):
+                    codes = sorted({task.exitcode for task in self.tasks if task.exitcode})
+                    code = codes[0] if codes and codes[0] > 1 else 0
+                    raise OSError(code, f"every writer process stopped ({os.strerror(code) if code else 'an error'})"
+                                  " and the new build cannot be written") from None
+        self.docbuffer = []
+
     def _new_task(self):
         task = _WorkerTask(self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs,
                            self.multisegment)
@@ -179,13 +226,8 @@ class WhooshGeneration:
             self._writer = _writer(self.ix, parallel=not self.incremental)
         return self._writer
 
-    def indexed(self, scope: set[str] | None) -> dict[str, tuple[str, str]]:
-        with self.ix.searcher() as searcher:
-            return {
-                fields["id"]: (fields.get("content_hash", ""), origin_file(fields.get("origin", "")))
-                for fields in searcher.all_stored_fields()
-                if scope is None or fields.get("collection", "") in scope
-            }
+    def indexed(self) -> dict[str, Indexed]:
+        return indexed_articles(self.ix)
 
     def add(self, doc: Document) -> None:
         self.writer.add_document(**document_fields(doc))
@@ -222,6 +264,7 @@ class WhooshIndex:
     def __init__(self, index_dir: Path) -> None:
         self.index_dir = Path(index_dir)
         self.location = str(self.index_dir)
+        self.cache_dir = self.index_dir / "cache"
 
     def lock(self):
         return build_lock(self.index_dir)
@@ -235,6 +278,15 @@ class WhooshIndex:
     def current_meta(self) -> dict:
         current = current_build(self.index_dir)
         return read_meta(current) if current is not None else {}
+
+    def in_use(self) -> dict[str, Indexed]:
+        current = current_build(self.index_dir)
+        if current is None:
+            return {}
+        try:
+            return indexed_articles(whoosh_index.open_dir(str(current)))
+        except Exception:  # noqa: BLE001 — an unreadable index in use has nothing to carry over
+            return {}
 
     def tidy(self) -> list[str]:
         return prune_builds(self.index_dir)

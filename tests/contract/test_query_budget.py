@@ -38,7 +38,8 @@ def test_the_corpus_gives_more_words_to_all_the_wildcards_than_one_search_may_ex
 
 
 def test_a_few_wildcards_together_are_searched(client):
-    answer = client.get("/api/v1/search", query_string={"q": " ".join(p + "*" for p in PREFIXES[:3])})
+    # The three lexicons share most of their text: every copy is asked for, not one per story.
+    answer = client.get("/api/v1/search", query_string={"q": " ".join(p + "*" for p in PREFIXES[:3]), "group": "none"})
     assert answer.status_code == 200, answer.get_json()
     assert sorted(hit["id"] for hit in answer.get_json()["hits"]) == ["w0", "w1", "w2"]
 

@@ -202,7 +202,7 @@ def test_trends_page_draws_one_line_per_query_in_an_svg(client):
     paths = svgs[0].xpath(".//path")
     assert len(paths) == 2
     assert all(path.get("d", "").startswith("M") for path in paths)
-    legend = [li.text_content() for li in page.xpath("//figcaption//li")]
+    legend = [li.text_content() for li in page.xpath("//figcaption/ul[@class='legend']/li")]
     assert len(legend) == 2
     assert "souveraineté" in legend[0] and "sécurité" in legend[1]
 
