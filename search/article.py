@@ -42,6 +42,8 @@ class Article:
     hidden_chars: int  # of the body, past what the page shows
     marked: bool  # whether any word of the query is marked
     language: str = DEFAULT_LANGUAGE
+    added: str = ""  # when it entered the index (UTC YYYY-MM-DDTHH:MM:SS), for citing a pinned search
+    story: str = ""  # shared by its reprints and copies
 
     def as_json(self) -> dict:
         """The article as the public API gives it: no HTML pieces, and not `origin`, the file it was
@@ -100,6 +102,8 @@ def get_article(engine: Engine, doc_id: str, query_text: str = "") -> Article | 
         hidden_chars=hidden_chars,
         marked=marked,
         language=article_language(stored),
+        added=stored.get("added") or "",
+        story=stored.get("story") or stored["id"],
     )
 
 

@@ -154,6 +154,8 @@ def _schemas() -> dict:
     article = _object({
         "id": STRING, "title": STRING, "summary": STRING, "body": STRING, "url": STRING, "source": STRING,
         "author": STRING, "published": NULLABLE_DATE, "section": STRING, "tags": STRINGS, "language": LANGUAGE,
+        "added": {"type": "string", "description": "when it entered the index, UTC YYYY-MM-DDTHH:MM:SS"},
+        "story": {"type": "string", "description": "shared by its reprints and copies"},
     })
     similar = _object({"id": STRING, "similar": {"type": "array", "items": _object({
         "id": STRING, "title": STRING, "source": STRING, "published": NULLABLE_DATE, "language": LANGUAGE})}})
