@@ -117,6 +117,31 @@ def cost(count: int = 1000) -> list[str]:
             f"| entities (spaCy fr_core_news_sm) | {entities_ms:.1f} |"]
 
 
+def build_cost(count: int = 2000) -> list[str]:
+    """Whole builds of `count` OrangeSum articles: without entities, with them (model reading every article),
+    and a rebuild with them served from the cache; stories are computed in all three."""
+    import tempfile
+
+    from bench.corpus import write_corpus
+    from engines.whoosh import build_index
+
+    records = [r for _, r in zip(range(count), unique_records())]
+    rows = []
+    with tempfile.TemporaryDirectory() as scratch:
+        corpus = write_corpus(records, Path(scratch) / "corpus.jsonl")
+        for label, index, options in (("stories, no entities", "plain", {}),
+                                      ("stories + entities (model)", "entities", {"entities": True}),
+                                      ("stories + entities (cache)", "entities", {"entities": True, "rebuild": True})):
+            started = time.perf_counter()
+            report = build_index([corpus], Path(scratch) / index, **options)
+            seconds = time.perf_counter() - started
+            rows.append(f"| {label} | {seconds:.1f} | {report.documents / seconds:.0f} | {report.entities_extracted:,} |")
+    return ["## Whole builds", "",
+            f"{count:,} OrangeSum articles, `build_index` from scratch (one process per core for writing and for "
+            "the entity model; the machine has 2).", "",
+            "| build | seconds | articles/s | read by the model |", "|---|---|---|---|", *rows]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path)
@@ -124,7 +149,7 @@ def main() -> None:
     args = parser.parse_args()
     lines = [f"# Reprints and entities — {date.today().isoformat()}", "", *reprints(), "", *entities()]
     if not args.skip_cost:
-        lines += ["", *cost()]
+        lines += ["", *cost(), "", *build_cost()]
     text = "\n".join(lines) + "\n"
     print(text)
     if args.out:

@@ -15,12 +15,12 @@ import re
 import time
 from collections import Counter
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from rapidfuzz.distance import OSA
 
 from engines import query as qt
-from engines.base import (FACETS, NO_TERMS, Article, EngineQuery, EngineResult, EngineUnavailable, FormCount,
+from engines.base import (FACETS, MAX_COPIES_LISTED, NO_TERMS, Article, EngineQuery, EngineResult, EngineUnavailable, FormCount,
                           MatchTerms, PeriodCounts, WordForms, stored_article)
 from engines.query import MatchPlan, QuerySyntaxError
 from engines.solr.client import SolrClient
@@ -75,14 +75,45 @@ def _quoted(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"')
 
 
-def _facets_json(query: EngineQuery, compiled: CompiledPlan) -> dict:
+@dataclass(frozen=True)
+class StoryGroups:
+    """The stories with several copies among a search's matches, and the earliest copy (head) of each.
+
+    Solr's collapse parser needs every copy of a story on one shard, and the
+    collections route by id; so the heads are found with result grouping
+    (exact across shards), and the search keeps the articles of unshared stories
+    plus the heads, under the filter tagged `stories` that counts leave out.
+    """
+
+    copies: dict[str, int]  # story → its matching copies, head included
+    heads: dict[str, str]  # story → the id of its earliest matching copy
+
+    def filter(self) -> tuple[str, dict]:
+        params = {"g_all": "*:*", "g_shared": _terms("story", self.copies), "g_heads": _terms("id", self.heads.values()),
+                  "g_rest": "{!bool must=$g_all must_not=$g_shared}"}
+        return "{!bool tag=stories should=$g_rest should=$g_heads}", params
+
+
+def _terms(field: str, values) -> str:
+    """A terms query on `field` (no clause limit), values separated by a character no id holds."""
+    return f"{{!terms f={field} separator='{TERMS_SEPARATOR}'}}" + TERMS_SEPARATOR.join(values)
+
+
+TERMS_SEPARATOR = "\x1f"
+SHARED_STORIES = {"type": "terms", "field": "story", "mincount": 2, "limit": -1, "refine": True}
+
+
+def _facets_json(query: EngineQuery, compiled: CompiledPlan, grouped: bool = False) -> dict:
     facets: dict = {}
     if query.with_counts:
         stories = {"facet": {"stories": STORIES}} if query.count_stories else {}
         for name in FACETS:
             facets[name] = {"type": "terms", "field": FACET_FIELDS[name], "limit": -1, "refine": True,
-                            "domain": {"excludeTags": name}, **stories}
-        facets["month"] = {"type": "terms", "field": "month", "limit": -1, "refine": True, **stories}
+                            "domain": {"excludeTags": [name, "stories"] if grouped else name}, **stories}
+        facets["month"] = {"type": "terms", "field": "month", "limit": -1, "refine": True, **stories,
+                           **({"domain": {"excludeTags": "stories"}} if grouped else {})}
+    if query.group_stories and not grouped:
+        facets["shared_stories"] = SHARED_STORIES
     if compiled.all_words_query:
         facets["all_words"] = {"type": "query", "q": compiled.all_words_query}
     return facets
@@ -97,7 +128,7 @@ class SolrEngine:
     """A collection alias on a SolrCloud cluster, through any of its live nodes."""
 
     name = "solr"
-    groups_stories = False  # result collapsing needs a story's copies on one shard: not yet (README)
+    groups_stories = True
 
     def __init__(self, solr_url: str, collection: str = "loupe", client: SolrClient | None = None) -> None:
         self.client = client or SolrClient(solr_url)
@@ -112,14 +143,18 @@ class SolrEngine:
     def _select(self, params: dict) -> dict:
         return self.client.post(f"{self.collection}/select", params={"wt": "json"}, json={"params": params})
 
-    def _params(self, query: EngineQuery, compiled: CompiledPlan, rows: int) -> dict:
+    def _params(self, query: EngineQuery, compiled: CompiledPlan, rows: int, groups: StoryGroups | None = None) -> dict:
         params = {"q": compiled.q, **compiled.params, "fq": _filter_queries(query), "rows": rows,
                   "fl": STORED_FIELDS + ",score", "spellcheck": "false"}
+        if groups is not None:
+            group_filter, group_params = groups.filter()
+            params["fq"].append(group_filter)
+            params.update(group_params)
         if compiled.all_words_query:
             params["all"] = compiled.all_words_query
             params["fl"] += "," + ",".join(f"{w}_held:exists(query(${w}))" for w in compiled.word_params)
         params["sort"] = self._sort(query, compiled)
-        facets = _facets_json(query, compiled)
+        facets = _facets_json(query, compiled, grouped=groups is not None)
         if facets:
             params["json.facet"] = json.dumps(facets)
         return params
@@ -135,8 +170,9 @@ class SolrEngine:
             return "if(exists(query($all)),1,0) desc,score desc,id asc"
         return "score desc,id asc"
 
-    def _run(self, query: EngineQuery, rows: int) -> tuple[dict, CompiledPlan]:
-        """The search under its plan; with too few matches, the fallback to any one word."""
+    def _run(self, query: EngineQuery, rows: int) -> tuple[dict, CompiledPlan, StoryGroups | None]:
+        """The search under its plan; with too few matches, the fallback to any one word; grouped by story
+        when asked and some story has several copies among the matches."""
         self.check(query.plan)
         compiled = compile_plan(query.plan)
         answer = self._select(self._params(query, compiled, rows))
@@ -144,12 +180,34 @@ class SolrEngine:
         if answer["response"]["numFound"] == 0 and fallback:
             compiled = compiled.with_minimum(1)
             answer = self._select(self._params(query, compiled, rows))
-        return answer, compiled
+        groups = None
+        if query.group_stories:
+            copies = _buckets(answer.get("facets", {}).get("shared_stories"))
+            if copies:
+                groups = StoryGroups(copies, self._heads(query, compiled, copies))
+                answer = self._select(self._params(query, compiled, rows, groups))
+        return answer, compiled, groups
+
+    def _grouped_by_story(self, query: EngineQuery, compiled: CompiledPlan, stories, per_story: int,
+                          exclude_ids=()) -> dict[str, list[dict]]:
+        """story → its first `per_story` matching copies, earliest first (result grouping, exact across shards)."""
+        fq = [*_filter_queries(query), _terms("story", stories)]
+        if exclude_ids:
+            fq.append("-" + _terms("id", exclude_ids))
+        answer = self._select({"q": compiled.q, **compiled.params, "fq": fq, "rows": len(stories), "fl": STORED_FIELDS,
+                               "group": "true", "group.field": "story", "group.limit": per_story,
+                               "group.sort": "date asc,id asc", "sort": "id asc"})
+        groups = answer.get("grouped", {}).get("story", {}).get("groups", [])
+        return {str(g["groupValue"]): g["doclist"]["docs"] for g in groups}
+
+    def _heads(self, query: EngineQuery, compiled: CompiledPlan, copies: dict[str, int]) -> dict[str, str]:
+        found = self._grouped_by_story(query, compiled, copies, 1)
+        return {story: docs[0]["id"] for story, docs in found.items() if docs}
 
     # ------------------------------------------------------------------ searching
 
     def search(self, query: EngineQuery) -> EngineResult:
-        answer, compiled = self._run(query, query.limit)
+        answer, compiled, groups = self._run(query, query.limit)
         docs = answer["response"]["docs"]
         total = answer["response"]["numFound"]
         facets = answer.get("facets", {})
@@ -158,6 +216,7 @@ class SolrEngine:
                    for doc in docs]
         partial = bool(compiled.words) and total > 0 and facets.get("all_words", {}).get("count", 0) == 0
         articles = [article_of(doc) for doc in docs]
+        copy_counts, copies = self._copies(query, compiled, groups, articles)
         return EngineResult(
             total=total,
             articles=articles,
@@ -168,13 +227,30 @@ class SolrEngine:
             months=_buckets(facets.get("month")) if query.with_counts else {},
             forms=self._forms(query, compiled) if query.with_forms and query.plan is not None and total else [],
             terms=self.match_terms(query.plan),
+            copy_counts=copy_counts,
+            copies=copies,
         )
+
+    def _copies(self, query: EngineQuery, compiled: CompiledPlan, groups: StoryGroups | None,
+                articles: list[Article]) -> tuple[list[int], list[list[Article]]]:
+        """For each hit: its other matching copies, how many and the first MAX_COPIES_LISTED."""
+        if groups is None:
+            return [0] * len(articles), [[] for _ in articles]
+        shown = [a.get("story") for a in articles if groups.heads.get(a.get("story")) == a["id"]]
+        listed = self._grouped_by_story(query, compiled, shown, MAX_COPIES_LISTED, groups.heads.values()) if shown else {}
+        counts, copies = [], []
+        for article in articles:
+            story = article.get("story")
+            head = groups.heads.get(story) == article["id"]
+            counts.append(groups.copies[story] - 1 if head else 0)
+            copies.append([article_of(doc) for doc in listed.get(story, [])] if head else [])
+        return counts, copies
 
     def ranked(self, query: EngineQuery) -> list[Article]:
         """The first `query.limit` articles, paged with cursorMark so a 5,000-hit export stays cheap."""
         uncounted = replace(query, with_counts=False)
-        _answer, compiled = self._run(uncounted, 0)
-        params = self._params(uncounted, compiled, 0)
+        _answer, compiled, groups = self._run(uncounted, 0)
+        params = self._params(uncounted, compiled, 0, groups)
         params.pop("json.facet", None)
         articles: list[Article] = []
         cursor = "*"

@@ -36,15 +36,16 @@ class ContractIndexes:
         self.solr_url = solr_url
         self._configs: dict[str, dict] = {}
 
-    def config(self, records: list[dict] | None) -> dict:
-        """The create_app settings of an index of `records` (None: the bundled demo corpus)."""
+    def config(self, records: list[dict] | None, entities: bool = False) -> dict:
+        """The create_app settings of an index of `records` (None: the bundled demo corpus), with entities if asked."""
         key = "demo" if records is None else hashlib.sha256(
             json.dumps(records, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
+        key += "-entities" if entities else ""
         if key not in self._configs:
-            self._configs[key] = self._build(key, records)
+            self._configs[key] = self._build(key, records, entities)
         return dict(self._configs[key])
 
-    def _build(self, key: str, records: list[dict] | None) -> dict:
+    def _build(self, key: str, records: list[dict] | None, entities: bool) -> dict:
         place = self.directory / key
         place.mkdir(parents=True)
         corpus = [DEMO_CORPUS] if records is None else [write_jsonl(place / "corpus.jsonl", records)]
@@ -53,7 +54,7 @@ class ContractIndexes:
             config |= {"SOLR_URL": self.solr_url, "SOLR_COLLECTION": f"contract{next(_aliases)}"}
         target = open_target(self.engine, index_dir=Path(config["INDEX_DIR"]), solr_url=self.solr_url,
                              solr_collection=config.get("SOLR_COLLECTION", "loupe"), solr_shards=2, solr_replicas=2)
-        build_index(corpus, target)
+        build_index(corpus, target, entities=entities)
         return config
 
 
@@ -72,10 +73,11 @@ def contract_indexes(engine_name, tmp_path_factory, request) -> ContractIndexes:
 
 @pytest.fixture
 def make_client(contract_indexes) -> Callable[..., object]:
-    """make_client(records, **flask_config): a test client of the engine under test over `records`."""
+    """make_client(records, entities=False, **flask_config): a test client of the engine under test over
+    `records`, their people, places and organisations found when `entities`."""
 
-    def make(records: list[dict], **config):
-        return create_app({**contract_indexes.config(records), **config}).test_client()
+    def make(records: list[dict], entities: bool = False, **config):
+        return create_app({**contract_indexes.config(records, entities), **config}).test_client()
 
     return make
 

@@ -265,3 +265,15 @@ def test_concordance_page_with_a_bad_parameter_is_a_400_with_the_message_on_scre
     page = lxml.html.fromstring(response.get_data(as_text=True))
     alert = " ".join(page.xpath('//*[@role="alert"]//text()'))
     assert named in alert
+
+
+def test_a_near_query_centres_lines_on_its_first_word_where_the_other_is_close(client):
+    # k3: "La souveraineté est au cœur des discours officiels du gouvernement": gouvernement is 7 words on.
+    answer = client.get("/api/v1/concordance", query_string={"q": "souveraineté NEAR/8 gouvernement", "width": 8}).get_json()
+    assert [(line["doc_id"], line["keyword"]) for line in answer["lines"]] == [("k3", "souveraineté")]
+    assert "gouvernement" in answer["lines"][0]["right"]
+    # Too far apart for NEAR/3: no article matches, so no line.
+    assert client.get("/api/v1/concordance", query_string={"q": "souveraineté NEAR/3 gouvernement"}).get_json()["lines"] == []
+    # Words outside the NEAR group centre lines wherever they occur.
+    both = client.get("/api/v1/concordance", query_string={"q": "souveraineté NEAR/8 gouvernement Mali"}).get_json()
+    assert {line["keyword"] for line in both["lines"]} == {"souveraineté", "Mali"}

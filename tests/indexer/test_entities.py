@@ -1,4 +1,4 @@
-"""People, places and organisations: the merge rule, and spaCy's French model on real indexes (seeds + OrangeSum)."""
+"""People, places and organisations: the merge rule, the cache by content hash, the CLI switch (seeds + OrangeSum)."""
 
 from __future__ import annotations
 
@@ -69,31 +69,8 @@ def values(answer: dict, facet: str) -> dict[str, int]:
     return {v["value"]: v["count"] for v in answer["facets"][facet]}
 
 
-def test_the_seeds_people_places_and_organisations_are_facets(client, archive):
-    assert archive[1].entities_extracted == 9  # every article read by the model once
-    answer = search(client, q="")
-    assert values(answer, "person")["Assimi Goïta"] == 1
-    places = values(answer, "place")
-    assert places["Bamako"] == 3 and places["Pékin"] == 3 and places["Mali"] == 3
-    assert "FOCAC" in values(answer, "org")
-
-
-def test_an_entity_filter_combines_with_the_others_and_with_words(client):
-    goita = search(client, person="Assimi Goïta")
-    assert [hit["id"] for hit in goita["hits"]] == [GOITA_SEED]
-    both = search(client, place=["Bamako"], org=["FOCAC"])
-    assert GOITA_SEED in {hit["id"] for hit in both["hits"]} and both["total"] <= 3
-    # A variant of the name selects the same person: the filter is read by its merged key.
-    assert [h["id"] for h in search(client, person="ASSIMI GOITA")["hits"]] == [GOITA_SEED]
-    assert search(client, q="ouragan", place="Bamako")["total"] == 0
-
-
-def test_entity_query_fields_in_french_and_english(client):
-    assert [h["id"] for h in search(client, q="personne:Goïta")["hits"]] == [GOITA_SEED]
-    assert [h["id"] for h in search(client, q="person:goita")["hits"]] == [GOITA_SEED]
-    assert search(client, q="lieu:Bamako")["total"] == 3
-    assert search(client, q="place:Louisiane", group="none")["total"] >= 1
-    assert search(client, q="organisation:FOCAC")["total"] >= 2
+def test_every_article_is_read_by_the_model_once(archive):
+    assert archive[1].entities_extracted == 9  # the facets, filters and fields: tests/contract/test_stories_and_entities.py
 
 
 def test_a_rebuild_reads_entities_from_the_cache_and_an_incremental_run_only_the_new_article(archive, tmp_path):
