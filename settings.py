@@ -130,7 +130,7 @@ class Settings(BaseSettings):
                                  description="a Solr collection name (letters, digits, _ . -)")
     solr_shards: int = Field(2, ge=1, description="a whole number ≥ 1")
     solr_replicas: int = Field(2, ge=1, description="a whole number ≥ 1")
-    # People, places and organisations found by spaCy at indexing (about 35 ms of CPU per new article).
+    # People, places and organisations found by spaCy at indexing (about 60 ms of CPU per new article).
     entities: bool = Field(True, description="true or false")
 
     @field_validator("cors_origins", mode="before")
