@@ -18,8 +18,9 @@ the archive:
    `Français`, `Covid-19`: NOT_NAMES), and plural nationalities tagged as
    places (`Américains`).
 3. In one article, a person written by one word (`Macron`) that is the last word
-   of one longer person name of the same article (`Emmanuel Macron`) is that
-   person, shown by its full name.
+   of one longer person name of the same article (`Emmanuel Macron`), or else
+   the first word of one (`Dahbia` for `Dahbia Amrane`), is that person, shown by
+   its full name.
 4. In one article, a name tagged with two types takes the type it was tagged
    with most often (ties: person, then organisation, then place).
 The form kept for an article is its most frequent written form (ties: the
@@ -47,7 +48,7 @@ ENTITY_TYPES = ("person", "place", "org")
 _TYPE_OF_LABEL = {"PER": "person", "LOC": "place", "ORG": "org"}
 _TYPE_PREFERENCE = {"person": 0, "org": 1, "place": 2}
 MODEL = "fr_core_news_sm"
-RULES_VERSION = "3"  # bump when the merge rule changes: cached entities are recomputed
+RULES_VERSION = "4"  # bump when the merge rule changes: cached entities are recomputed
 MAX_CHARACTERS = 20_000  # of an article's text read by the model: bounds the cost of a huge document
 BATCH = 32
 
@@ -130,13 +131,15 @@ def merge_mentions(mentions: Iterable[tuple[str, str]]) -> list[Entity]:
         forms.setdefault(key, Counter())[form] += 1
         types.setdefault(key, Counter())[kind] += 1
     kind_of = {key: min(counts, key=lambda kind: (-counts[kind], _TYPE_PREFERENCE[kind])) for key, counts in types.items()}
-    # A one-word person who is the last word of one longer person of the article is that person.
-    full_names: dict[str, list[str]] = {}
+    # A one-word person who is the last (or else the first) word of one longer person of the article is that person.
+    surnames: dict[str, list[str]] = {}
+    first_names: dict[str, list[str]] = {}
     for key, kind in kind_of.items():
         if kind == "person" and " " in key:
-            full_names.setdefault(key.rsplit(" ", 1)[1], []).append(key)
+            surnames.setdefault(key.rsplit(" ", 1)[1], []).append(key)
+            first_names.setdefault(key.split(" ", 1)[0], []).append(key)
     for key in [k for k, kind in kind_of.items() if kind == "person" and " " not in k]:
-        longer = full_names.get(key, [])
+        longer = surnames.get(key) or first_names.get(key, [])
         if len(longer) == 1:
             # The surname's mentions count for the person; the form shown stays a full name.
             surname = forms.pop(key)

@@ -100,3 +100,8 @@ def test_the_cli_finds_entities_by_default_and_skips_them_when_asked(tmp_path):
 
     assert places(index())["Bamako"] == 3
     assert places(index("--no-entities")) == {}
+
+
+def test_a_first_name_alone_is_the_one_full_name_starting_with_it():
+    entities = merge_mentions([("PER", "Dahbia Amrane"), ("PER", "Dahbia"), ("PER", "Dahbia")])
+    assert [(e.key, e.form) for e in entities] == [("dahbia amrane", "Dahbia Amrane")]
