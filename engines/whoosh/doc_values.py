@@ -111,6 +111,7 @@ class DocValues:
     date_rank: list[int]  # document → position of its date among all dates, NO_VALUE if undated
     story: list[int]  # document → number of its story (documents of one story share it)
     in_shared_story: frozenset[int]  # documents whose story has other documents
+    copies_at_most: int  # documents a grouped ranking can leave out: those of shared stories but one per story
 
     @classmethod
     def read(cls, searcher: Searcher) -> DocValues:
@@ -123,7 +124,9 @@ class DocValues:
         story = [number if number != NO_VALUE else unique + docnum for docnum, number in enumerate(story)]
         sizes = Counter(story)
         shared = frozenset(docnum for docnum, number in enumerate(story) if sizes[number] > 1)
-        return cls(facets, ValueColumn.read(searcher, "month", multi_valued=False), date.single, story, shared)
+        copies_at_most = len(shared) - len({story[docnum] for docnum in shared})
+        return cls(facets, ValueColumn.read(searcher, "month", multi_valued=False), date.single, story, shared,
+                   copies_at_most)
 
     def earliest_first(self, docnum: int) -> tuple[int, int]:
         """A sort key: dated documents oldest first, then undated ones; then by document number."""

@@ -306,7 +306,8 @@ def ranked_docnums(searcher: Searcher, prepared: PreparedSearch, sort: str, limi
                    allow_partial: bool = True) -> list[int]:
     """Document numbers of the first `limit` hits of a prepared search in `sort` order, no facets."""
     allow = filter_docs(searcher, prepared.main_filter)
-    planned = match_planned(searcher, prepared.parsed, allow, limit, sort, allow_partial)
+    extra = grouping_margin(searcher) if prepared.group_stories else 0
+    planned = match_planned(searcher, prepared.parsed, allow, limit + extra, sort, allow_partial)
     if prepared.group_stories:
         planned, _copies = _grouped(searcher, prepared, planned, limit, sort, allow_partial)
     return planned.matches.ranked
@@ -394,7 +395,8 @@ def ranking(searcher: Searcher, prepared: PreparedSearch, sort: str, window: int
     if cached is not None:
         return cached
     allow = filter_docs(searcher, prepared.main_filter)
-    planned = match_planned(searcher, prepared.parsed, allow, window, sort, allow_partial)
+    extra = grouping_margin(searcher) if prepared.group_stories else 0
+    planned = match_planned(searcher, prepared.parsed, allow, window + extra, sort, allow_partial)
     copies: dict[int, list[int]] = {}
     if prepared.group_stories:
         planned, copies = _grouped(searcher, prepared, planned, window, sort, allow_partial)
@@ -412,20 +414,37 @@ def ranking(searcher: Searcher, prepared: PreparedSearch, sort: str, window: int
                                   ranked_copies))
 
 
+MAX_GROUPING_MARGIN = 1_000
+
+
+def grouping_margin(searcher: Searcher) -> int:
+    """How many more hits a grouped ranking asks for: at most this many copies can be left out of it."""
+    return min(MAX_GROUPING_MARGIN, doc_values(searcher).copies_at_most)
+
+
 def _grouped(searcher: Searcher, prepared: PreparedSearch, planned: PlannedMatches, window: int, sort: str,
              allow_partial: bool) -> tuple[PlannedMatches, dict[int, list[int]]]:
     """The planned matches ranked one per story: each story's earliest matching copy stands for it.
 
     Counts still see every matching copy (`docnums` is unchanged); only the
-    ranking leaves the other copies out, so it runs again among the heads when
-    some story has several copies among the matches.
+    ranking leaves the other copies out. `planned` was ranked `grouping_margin`
+    deeper than the window, so dropping the copies still fills it (scores do
+    not depend on which other articles match); only beyond MAX_GROUPING_MARGIN
+    copies does the ranking run again among the heads.
     """
     matched = planned.matches.docnums
     heads = doc_values(searcher).story_heads(matched)
     if not heads:
-        return planned, {}
+        ranked, scores = planned.matches.ranked[:window], planned.matches.scores
+        return PlannedMatches(Matches(matched, ranked, scores[:window] if scores else scores),
+                              planned.words_held, planned.minimum, planned.partial), {}
     hidden = set().union(*heads.values())
-    among = set(matched) - hidden
-    regrouped = match_planned(searcher, prepared.parsed, among, window, sort, allow_partial)
-    matches = Matches(matched, regrouped.matches.ranked, regrouped.matches.scores)
+    kept = [i for i, d in enumerate(planned.matches.ranked) if d not in hidden]
+    if len(kept) >= min(window, len(matched) - len(hidden)):
+        scores = planned.matches.scores
+        matches = Matches(matched, [planned.matches.ranked[i] for i in kept[:window]],
+                          [scores[i] for i in kept[:window]] if scores else None)
+    else:
+        regrouped = match_planned(searcher, prepared.parsed, set(matched) - hidden, window, sort, allow_partial)
+        matches = Matches(matched, regrouped.matches.ranked, regrouped.matches.scores)
     return PlannedMatches(matches, planned.words_held, planned.minimum, planned.partial), heads
