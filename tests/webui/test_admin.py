@@ -288,6 +288,27 @@ def test_reindex_of_a_source_runs_a_job_and_the_index_finds_the_new_file(console
     assert console.audit_lines()[1]["sources"] == ["presse"]
 
 
+def test_a_reindex_lists_the_articles_it_took_out_in_the_job_log_and_on_its_page(console: Console) -> None:
+    client, csrf = logged_in_client(console)
+    write_jsonl(console.folder / "lot-2.jsonl", [article(7, word="zanzibar")])
+    assert wait_for_job(client, client.post("/admin/reindex", data={"csrf_token": csrf, "source": "presse"}).location)[
+        "state"] == "done"
+    (console.folder / "lot-2.jsonl").unlink()
+    deadline = time.monotonic() + JOB_TIMEOUT_SECONDS
+    while True:  # the first run's process may still be exiting after its job says done
+        answer = client.post("/admin/reindex", data={"csrf_token": csrf, "source": "presse"})
+        if answer.status_code == 303 or time.monotonic() > deadline:
+            break
+        assert "déjà en cours" in answer.text, answer.text
+        time.sleep(0.2)
+    assert answer.status_code == 303, answer.text
+    job_url = answer.location
+    job = wait_for_job(client, job_url)
+    assert job["report"]["deleted"] == 1 and job["report"]["deleted_ids"] == ["a0007"]
+    page = client.get(job_url, follow_redirects=True).text
+    assert '<ul id="report-deleted" class="admin-problems"><li>a0007</li></ul>' in page
+
+
 def test_reindex_of_an_unknown_source_is_refused(console: Console) -> None:
     client, csrf = logged_in_client(console)
     answer = client.post("/admin/reindex", data={"csrf_token": csrf, "source": "inconnue"})

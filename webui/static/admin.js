@@ -66,6 +66,7 @@
     setText("report-rate", decimal(report.docs_per_second));
     fillList("report-failed-section", "report-failed", report.failed);
     fillList("report-merged-section", "report-merged", report.merged);
+    fillList("report-deleted-section", "report-deleted", report.deleted_ids);
     byId("job-report").hidden = false;
   }
 
