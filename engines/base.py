@@ -16,7 +16,7 @@ from indexer.analysis import index_variants, word_spans
 from indexer.errors import LoupeError
 
 ARTICLE_FIELDS = ("id", "title", "summary", "body", "url", "source", "author", "published", "section", "tags",
-                  "origin", "language", "collection", "content_hash", "added", "story")
+                  "origin", "language", "collection", "content_hash", "added", "story", "entities")
 # Filters that are not facets: `story` (one story's copies, the link behind « repris par N autres sources »).
 FILTERS = ("story",)
 MAX_COPIES_LISTED = 20  # copies of a story listed under its hit
@@ -29,10 +29,10 @@ SORTS = ("relevance", "date", "-date")
 Article = dict  # keys of ARTICLE_FIELDS
 
 
-def stored_article(stored, tags: list[str]) -> Article:
+def stored_article(stored, tags: list[str], entities: list | None = None) -> Article:
     """An engine's stored fields (the same names in both: `date` for published) as the Article of the seam;
-    `tags` decoded by the engine, which stores them its own way."""
-    decoded = {"id": stored["id"], "published": stored.get("date") or None, "tags": tags}
+    `tags` and `entities` ([[type, key, form], …]) decoded by the engine, which stores them its own way."""
+    decoded = {"id": stored["id"], "published": stored.get("date") or None, "tags": tags, "entities": entities or []}
     return {name: decoded[name] if name in decoded else stored.get(name, "") for name in ARTICLE_FIELDS}
 
 

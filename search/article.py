@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from engines.base import NO_TERMS, Article as StoredArticle, Engine, MatchTerms
 from engines.query import QuerySyntaxError
+from indexer.entities import ENTITY_TYPES
 from search.highlight import highlight_html
 from search.request import SearchRequest
 from search.results import DEFAULT_LANGUAGE, article_language, article_metadata
@@ -44,6 +45,7 @@ class Article:
     language: str = DEFAULT_LANGUAGE
     added: str = ""  # when it entered the index (UTC YYYY-MM-DDTHH:MM:SS), for citing a pinned search
     story: str = ""  # shared by its reprints and copies
+    entities: dict[str, list[str]] = field(default_factory=dict)  # person/place/org → the names it holds, as written
 
     def as_json(self) -> dict:
         """The article as the public API gives it: no HTML pieces, and not `origin`, the file it was
@@ -104,7 +106,16 @@ def get_article(engine: Engine, doc_id: str, query_text: str = "") -> Article | 
         language=article_language(stored),
         added=stored.get("added") or "",
         story=stored.get("story") or stored["id"],
+        entities=_entities_by_type(stored.get("entities") or []),
     )
+
+
+def _entities_by_type(entities: list) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {kind: [] for kind in ENTITY_TYPES}
+    for kind, _key, form in entities:
+        if kind in found:
+            found[kind].append(form)
+    return found
 
 
 def similar_articles(engine: Engine, doc_id: str, count: int = SIMILAR_COUNT) -> list[SimilarArticle] | None:

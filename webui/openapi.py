@@ -156,6 +156,8 @@ def _schemas() -> dict:
         "author": STRING, "published": NULLABLE_DATE, "section": STRING, "tags": STRINGS, "language": LANGUAGE,
         "added": {"type": "string", "description": "when it entered the index, UTC YYYY-MM-DDTHH:MM:SS"},
         "story": {"type": "string", "description": "shared by its reprints and copies"},
+        "entities": _object({kind: {**STRINGS, "description": f"the {kind} names found in it, as written"}
+                             for kind in ("person", "place", "org")}),
     })
     similar = _object({"id": STRING, "similar": {"type": "array", "items": _object({
         "id": STRING, "title": STRING, "source": STRING, "published": NULLABLE_DATE, "language": LANGUAGE})}})

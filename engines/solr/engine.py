@@ -37,7 +37,7 @@ FACET_FIELDS = {"source": "source_facet", "author": "author_facet", "section": "
                 "org": "org_facet"}
 FILTER_FIELDS = {**FACET_FIELDS, "story": "story"}
 STORED_FIELDS = ("id,title,summary,body,url,source,author,date,section,tags,origin,language,collection,content_hash,"
-                 "added,story")
+                 "added,story,entities")
 # Counting each story once: unique(story) per bucket. It is exact within a shard; across
 # shards a story whose copies sit on two shards counts once on each (README, engine differences).
 STORIES = "unique(story)"
@@ -52,7 +52,7 @@ _STEMMED = (None, "title", "text")
 
 def article_of(doc: dict) -> Article:
     """A Solr document's stored fields as the Article the engine seam speaks (tags multi-valued)."""
-    return stored_article(doc, list(doc.get("tags") or []))
+    return stored_article(doc, list(doc.get("tags") or []), json.loads(doc["entities"]) if doc.get("entities") else [])
 
 
 def _filter_queries(query: EngineQuery) -> list[str]:

@@ -27,7 +27,8 @@ SIMILAR_TEXT_CHARS = 20_000
 
 def article_of(stored: dict) -> Article:
     """A Whoosh document's stored fields as the Article the engine seam speaks (tags joined by TAG_SEPARATOR)."""
-    return stored_article(stored, [tag for tag in stored.get("tags", "").split(TAG_SEPARATOR) if tag])
+    return stored_article(stored, [tag for tag in stored.get("tags", "").split(TAG_SEPARATOR) if tag],
+                          stored.get("entities") or [])
 
 
 def warm_searcher(searcher: Searcher) -> None:

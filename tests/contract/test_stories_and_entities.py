@@ -179,3 +179,13 @@ def test_entity_query_fields_in_french_and_english(client):
     assert search(client, q="lieu:Bamako", group="none")["total"] == 4
     assert search(client, q="place:Louisiane", group="none")["total"] >= 1
     assert search(client, q="organisation:FOCAC", group="none")["total"] >= 2
+
+
+def test_an_article_lists_its_people_places_and_organisations_each_linking_to_its_filter(client):
+    document = client.get(f"/api/v1/documents/{GOITA_SEED}").get_json()
+    assert "Assimi Goïta" in document["entities"]["person"] and "Bamako" in document["entities"]["place"]
+    assert document["added"].startswith(TODAY)
+    assert document["story"] == client.get("/api/v1/documents/reprint-goita").get_json()["story"]
+    page = client.get(f"/articles/{GOITA_SEED}").get_data(as_text=True)
+    assert '<a href="/search?person=Assimi+Go%C3%AFta">Assimi Goïta</a>' in page
+    assert '<a href="/search?place=Bamako">Bamako</a>' in page
