@@ -48,7 +48,7 @@ ENTITY_TYPES = ("person", "place", "org")
 _TYPE_OF_LABEL = {"PER": "person", "LOC": "place", "ORG": "org"}
 _TYPE_PREFERENCE = {"person": 0, "org": 1, "place": 2}
 MODEL = "fr_core_news_sm"
-RULES_VERSION = "4"  # bump when the merge rule changes: cached entities are recomputed
+RULES_VERSION = "5"  # bump when the merge rule changes: cached entities are recomputed
 MAX_CHARACTERS = 20_000  # of an article's text read by the model: bounds the cost of a huge document
 BATCH = 32
 
@@ -75,7 +75,7 @@ NOT_NAMES = frozenset({
     "etat", "etats", "republique", "gouvernement", "sante", "interieur", "justice", "defense", "securite",
     "economie", "education", "culture", "travail", "armees", "armee", "police", "gendarmerie", "ministere",
     "francais", "francaise", "francaises", "europeen", "europeens", "covid", "covid 19", "coronavirus", "sars cov 2",
-    "dieu", "internet", "web", "conseil", "president", "prefecture",
+    "dieu", "internet", "web", "conseil", "president", "prefecture", "gilets jaunes", "gilet jaune", "assemblee",
 })
 _SEPARATORS = re.compile(r"[\s\-‐‑–—'’`.]+")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
@@ -95,6 +95,8 @@ def strip_title(name: str) -> str:
     """`Colonel Assimi Goïta` → `Assimi Goïta`; `M. Macron` → `Macron`; `la Chine` → `Chine`;
     `Général de Division Daoud Aly` → `Daoud Aly`; `L’Ambassadeur LI Xiang` → `LI Xiang`."""
     words = name.split()
+    if len(words) == 1:  # `l'Intérieur`, `d'Orly`
+        return _APOSTROPHE_PREFIX.sub("", words[0]) or words[0]
     while len(words) > 1:
         first = _APOSTROPHE_PREFIX.sub("", words[0])
         if first != words[0]:

@@ -105,3 +105,8 @@ def test_the_cli_finds_entities_by_default_and_skips_them_when_asked(tmp_path):
 def test_a_first_name_alone_is_the_one_full_name_starting_with_it():
     entities = merge_mentions([("PER", "Dahbia Amrane"), ("PER", "Dahbia"), ("PER", "Dahbia")])
     assert [(e.key, e.form) for e in entities] == [("dahbia amrane", "Dahbia Amrane")]
+
+
+def test_an_elided_article_is_dropped_from_a_one_word_name_and_movements_are_not_people():
+    entities = merge_mentions([("LOC", "d'Orly"), ("ORG", "l’Intérieur"), ("PER", "Gilets jaunes")])
+    assert [(e.type, e.form) for e in entities] == [("place", "Orly")]
