@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import lzma
-from collections.abc import Iterator
+import os
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -51,6 +53,30 @@ def write_corpus(records: list[dict], path: Path, scale: int = 1) -> Path:
             for record in records:
                 out.write(json.dumps(replica(record, copy), ensure_ascii=False) + "\n")
     return path
+
+
+def timed_incremental_run(corpus: Path, records: list[tuple[int, dict]], run: Callable[[], object]) -> float:
+    """Seconds of `run()` (an incremental indexing run returning its BuildReport) after (position, record)
+    pairs changed in the corpus file.
+
+    As `run.py index` would do it: the whole file is read again and only the
+    changed articles are written. The edited file takes the corpus's place for
+    the run (the same source path), then the original is put back.
+    """
+    changed = dict(records)
+    original = corpus.with_suffix(".original")
+    os.replace(corpus, original)
+    try:
+        write_corpus([changed.get(i, r) for i, r in enumerate(read_corpus(original))], corpus)
+        started = time.perf_counter()
+        report = run()
+        seconds = time.perf_counter() - started
+    finally:
+        os.replace(original, corpus)
+    # An edited article that Loupe had merged into an identical one may come back as added.
+    if report.mode != "incremental" or report.updated + report.added < 0.99 * len(changed):
+        raise RuntimeError(f"incremental update wrote {report.updated} of {len(changed)} changes ({report.mode})")
+    return seconds
 
 
 def read_corpus(path: Path) -> Iterator[dict]:

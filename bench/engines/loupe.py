@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from bench.corpus import read_corpus, write_corpus
+from bench.corpus import timed_incremental_run
 from bench.queries import BenchQuery
 
 
@@ -26,28 +24,10 @@ def build(corpus: Path, out_dir: Path) -> int:
 
 
 def update(corpus: Path, out_dir: Path, records: list[tuple[int, dict]]) -> float:
-    """Seconds of an incremental build after (position, record) pairs changed in the corpus file.
-
-    As `run.py index` would do it: the whole file is read again and only the
-    changed articles are written. The edited file takes the corpus's place for
-    the build (the same source path), then the original is put back.
-    """
+    """Seconds of an incremental build after (position, record) pairs changed in the corpus file."""
     from engines.whoosh import build_index
 
-    changed = dict(records)
-    original = corpus.with_suffix(".original")
-    os.replace(corpus, original)
-    try:
-        write_corpus([changed.get(i, r) for i, r in enumerate(read_corpus(original))], corpus)
-        started = time.perf_counter()
-        report = build_index([corpus], out_dir)
-        seconds = time.perf_counter() - started
-    finally:
-        os.replace(original, corpus)
-    # An edited article that Loupe had merged into an identical one may come back as added.
-    if report.mode != "incremental" or report.updated + report.added < 0.99 * len(changed):
-        raise RuntimeError(f"incremental update wrote {report.updated} of {len(changed)} changes ({report.mode})")
-    return seconds
+    return timed_incremental_run(corpus, records, lambda: build_index([corpus], out_dir))
 
 
 def known_item_url(text: str, conjunction: bool) -> str:

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import os
 import re
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.corpus import read_corpus, write_corpus
+from bench.corpus import timed_incremental_run
 from bench.engines.loupe import Engine as LoupeEngine
 from bench.solr_cluster import URL_VARIABLE
 
@@ -64,19 +63,7 @@ class Variant:
         """Seconds of an incremental run after (position, record) pairs changed, as bench/engines/loupe.py times it."""
         from indexer.build import build_index
 
-        changed = dict(records)
-        original = corpus.with_suffix(".original")
-        os.replace(corpus, original)
-        try:
-            write_corpus([changed.get(i, r) for i, r in enumerate(read_corpus(original))], corpus)
-            started = time.perf_counter()
-            report = build_index([corpus], self.target(out_dir))
-            seconds = time.perf_counter() - started
-        finally:
-            os.replace(original, corpus)
-        if report.mode != "incremental" or report.updated + report.added < 0.99 * len(changed):
-            raise RuntimeError(f"incremental update wrote {report.updated} of {len(changed)} changes ({report.mode})")
-        return seconds
+        return timed_incremental_run(corpus, records, lambda: build_index([corpus], self.target(out_dir)))
 
     def Engine(self, out_dir: Path) -> SolrLoupeEngine:  # noqa: N802 (reads like the other engine modules' class)
         return SolrLoupeEngine(out_dir)
