@@ -54,6 +54,23 @@ def write_jsonl(path: Path, records: list[dict]) -> Path:
     return path
 
 
+def client_for(index_dir: Path):
+    """A Flask test client of the app serving the Whoosh index in `index_dir`."""
+    return create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client()
+
+
+def api_search(client, **params) -> dict:
+    """GET /api/v1/search with up to 100 values per facet; the answer must be a 200."""
+    response = client.get("/api/v1/search", query_string={"facet_limit": 100, **params})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()
+
+
+def facet_counts(answer: dict, facet: str) -> dict[str, int]:
+    """value → count of one facet of a search answer."""
+    return {v["value"]: v["count"] for v in answer["facets"][facet]}
+
+
 @pytest.fixture
 def make_index(tmp_path: Path) -> Callable[[list[dict]], Path]:
     """Build a real index from JSONL records (OrangeSum layout); returns the index dir."""

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from indexer.corpus import CorpusSource, read_corpus
+from tests.conftest import api_search, facet_counts
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 SEEDS = FIXTURES / "seeds"
@@ -51,17 +52,8 @@ def client(make_client):  # the index is built once per engine and session (test
     return make_client(records(), entities=True)
 
 
-def search(client, **params) -> dict:
-    response = client.get("/api/v1/search", query_string={"facet_limit": 100, **params})
-    assert response.status_code == 200, response.get_data(as_text=True)
-    return response.get_json()
-
-
-def values(answer: dict, facet: str) -> dict[str, int]:
-    return {v["value"]: v["count"] for v in answer["facets"][facet]}
-
 def test_copies_of_one_story_are_one_hit_the_earliest_with_the_others_listed(client):
-    answer = search(client, q="ouragan Laura")
+    answer = api_search(client, q="ouragan Laura")
     assert answer["group"] == "story"
     assert [hit["id"] for hit in answer["hits"]] == [HURRICANE[0]]
     hit = answer["hits"][0]
@@ -72,31 +64,31 @@ def test_copies_of_one_story_are_one_hit_the_earliest_with_the_others_listed(cli
 
 
 def test_every_copy_is_listed_with_group_none(client):
-    answer = search(client, q="ouragan Laura", group="none")
+    answer = api_search(client, q="ouragan Laura", group="none")
     assert sorted(hit["id"] for hit in answer["hits"]) == sorted(HURRICANE)
     assert all(hit["copies"] == 0 and hit["copies_url"] is None for hit in answer["hits"])
 
 
 def test_a_dispatch_reprinted_by_another_paper_is_grouped_with_the_dated_copy_first(client):
-    answer = search(client, q="Goïta FOCAC")
+    answer = api_search(client, q="Goïta FOCAC")
     # The seed page carries no date, so the dated reprint is the earliest copy known: it stands for the story.
     goita = [hit for hit in answer["hits"] if "Goïta" in hit["title"]]
     assert [hit["id"] for hit in goita] == ["reprint-goita"]
     assert goita[0]["source"] == "L'Essor" and goita[0]["copies"] == 1
     assert goita[0]["copy_list"][0]["id"] == "d275e5cf83198161"
     # The two other seed pages are other articles on Mali and China, not copies of it.
-    assert {"4a5ab504d1963b33", "473d26122adec643"} <= {hit["id"] for hit in search(client, q="Pékin Bamako")["hits"]}
+    assert {"4a5ab504d1963b33", "473d26122adec643"} <= {hit["id"] for hit in api_search(client, q="Pékin Bamako")["hits"]}
 
 
 def test_articles_on_one_topic_that_are_not_copies_stay_apart(client):
-    answer = search(client, q="coronavirus", per_page=50)
+    answer = api_search(client, q="coronavirus", per_page=50)
     ids = {hit["id"] for hit in answer["hits"]}
     assert set(DIFFERENT) <= ids
 
 
 def test_counting_each_story_once_changes_the_counts_not_the_hits(client):
-    articles = search(client, q="", facet_limit=50, group="none", timeline=1)
-    stories = search(client, q="", facet_limit=50, group="none", timeline=1, count="story")
+    articles = api_search(client, q="", facet_limit=50, group="none", timeline=1)
+    stories = api_search(client, q="", facet_limit=50, group="none", timeline=1, count="story")
     assert stories["count"] == "story"
     assert [h["id"] for h in stories["hits"]] == [h["id"] for h in articles["hits"]]
     def by_year(answer: dict) -> dict[str, int]:  # the timeline is by month over few years
@@ -113,9 +105,9 @@ def test_counting_each_story_once_changes_the_counts_not_the_hits(client):
 
 
 def test_a_search_pinned_to_a_day_before_the_articles_entered_shows_none_and_says_how_many(client):
-    answer = search(client, q="ouragan", asof=YESTERDAY)
+    answer = api_search(client, q="ouragan", asof=YESTERDAY)
     assert answer["total"] == 0 and answer["asof"] == YESTERDAY and answer["added_since"] == 1
-    today = search(client, q="ouragan", asof=TODAY)
+    today = api_search(client, q="ouragan", asof=TODAY)
     assert [hit["id"] for hit in today["hits"]] == [HURRICANE[0]] and today["added_since"] == 0
 
 
@@ -154,31 +146,31 @@ def test_trends_have_every_period_and_say_where_a_source_is_absent(make_client):
 
 
 def test_the_seeds_people_places_and_organisations_are_facets(client):
-    answer = search(client, q="", group="none")
-    assert values(answer, "person")["Assimi Goïta"] == 2  # the seed and its reprint
-    places = values(answer, "place")
+    answer = api_search(client, q="", group="none")
+    assert facet_counts(answer, "person")["Assimi Goïta"] == 2  # the seed and its reprint
+    places = facet_counts(answer, "place")
     assert places["Bamako"] == 4 and places["Pékin"] == 4 and places["Mali"] == 4
-    assert "FOCAC" in values(answer, "org")
+    assert "FOCAC" in facet_counts(answer, "org")
 
 
 def test_an_entity_filter_combines_with_the_others_and_with_words(client):
-    goita = search(client, person="Assimi Goïta", group="none", sort="date")
+    goita = api_search(client, person="Assimi Goïta", group="none", sort="date")
     assert [hit["id"] for hit in goita["hits"]] == ["reprint-goita", GOITA_SEED]
-    both = search(client, place=["Bamako"], org=["FOCAC"], group="none")
+    both = api_search(client, place=["Bamako"], org=["FOCAC"], group="none")
     assert GOITA_SEED in {hit["id"] for hit in both["hits"]} and both["total"] <= 4
     # A variant of the name selects the same person: the filter is read by its merged key.
-    assert search(client, person="ASSIMI GOITA", group="none")["total"] == 2
-    assert search(client, q="ouragan", place="Bamako")["total"] == 0
-    assert search(client, person="Assimi Goïta", source="L'Essor")["total"] == 1
+    assert api_search(client, person="ASSIMI GOITA", group="none")["total"] == 2
+    assert api_search(client, q="ouragan", place="Bamako")["total"] == 0
+    assert api_search(client, person="Assimi Goïta", source="L'Essor")["total"] == 1
 
 
 def test_entity_query_fields_in_french_and_english(client):
-    assert [h["id"] for h in search(client, q="personne:Goïta", group="none", sort="date")["hits"]] == [
+    assert [h["id"] for h in api_search(client, q="personne:Goïta", group="none", sort="date")["hits"]] == [
         "reprint-goita", GOITA_SEED]
-    assert search(client, q="person:goita")["total"] == 1  # one story
-    assert search(client, q="lieu:Bamako", group="none")["total"] == 4
-    assert search(client, q="place:Louisiane", group="none")["total"] >= 1
-    assert search(client, q="organisation:FOCAC", group="none")["total"] >= 2
+    assert api_search(client, q="person:goita")["total"] == 1  # one story
+    assert api_search(client, q="lieu:Bamako", group="none")["total"] == 4
+    assert api_search(client, q="place:Louisiane", group="none")["total"] >= 1
+    assert api_search(client, q="organisation:FOCAC", group="none")["total"] >= 2
 
 
 def test_an_article_lists_its_people_places_and_organisations_each_linking_to_its_filter(client):

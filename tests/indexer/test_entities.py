@@ -11,8 +11,7 @@ import pytest
 
 from engines.whoosh import build_index
 from indexer.entities import entity_key, merge_mentions
-from tests.conftest import write_jsonl
-from webui.app import create_app
+from tests.conftest import api_search, client_for, facet_counts, write_jsonl
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures"
@@ -54,21 +53,6 @@ def archive(tmp_path_factory) -> tuple[Path, object]:
     return root / "index", report
 
 
-@pytest.fixture(scope="module")
-def client(archive):
-    return create_app({"INDEX_DIR": str(archive[0]), "TESTING": True}).test_client()
-
-
-def search(client, **params) -> dict:
-    response = client.get("/api/v1/search", query_string={"facet_limit": 100, **params})
-    assert response.status_code == 200, response.get_data(as_text=True)
-    return response.get_json()
-
-
-def values(answer: dict, facet: str) -> dict[str, int]:
-    return {v["value"]: v["count"] for v in answer["facets"][facet]}
-
-
 def test_every_article_is_read_by_the_model_once(archive):
     assert archive[1].entities_extracted == 9  # the facets, filters and fields: tests/contract/test_stories_and_entities.py
 
@@ -81,8 +65,8 @@ def test_a_rebuild_reads_entities_from_the_cache_and_an_incremental_run_only_the
                                                 "body": "Le président Macky Sall a reçu à Dakar le chef de l'ONU."}])
     more = build_index([SEEDS, REPRINTS, new], index_dir, entities=True)
     assert more.added == 1 and more.entities_extracted == 1
-    answer = search(create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client(), q="Dakar")
-    assert values(answer, "place").get("Dakar") == 1
+    answer = api_search(client_for(index_dir), q="Dakar")
+    assert facet_counts(answer, "place").get("Dakar") == 1
 
 
 def test_the_cli_finds_entities_by_default_and_skips_them_when_asked(tmp_path):
@@ -95,8 +79,7 @@ def test_the_cli_finds_entities_by_default_and_skips_them_when_asked(tmp_path):
         return index_dir
 
     def places(index_dir: Path) -> dict[str, int]:
-        client = create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client()
-        return values(search(client, q=""), "place")
+        return facet_counts(api_search(client_for(index_dir), q=""), "place")
 
     assert places(index())["Bamako"] == 3
     assert places(index("--no-entities")) == {}
