@@ -14,6 +14,7 @@ import statistics
 import time
 from urllib.parse import urlencode
 
+from bench.report import percentile
 from webui.app import create_app
 
 TYPICAL_QUERIES = [
@@ -38,11 +39,6 @@ TYPICAL_QUERIES = [
     {"q": "sécur*"},
     {"q": "presidentielle"},
 ]
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
 def main() -> None:

@@ -24,6 +24,7 @@ from datetime import date
 from pathlib import Path
 
 from bench.corpus import REPO, unique_records
+from bench.report import print_and_save
 from indexer.corpus import CorpusSource, read_corpus
 from indexer.entities import ENTITY_TYPES, article_text, entity_key, extract
 from indexer.stories import STORY_THRESHOLD, signature, similarity, story_text
@@ -150,10 +151,7 @@ def main() -> None:
     lines = [f"# Reprints and entities — {date.today().isoformat()}", "", *reprints(), "", *entities()]
     if not args.skip_cost:
         lines += ["", *cost(), "", *build_cost()]
-    text = "\n".join(lines) + "\n"
-    print(text)
-    if args.out:
-        args.out.write_text(text, encoding="utf-8")
+    print_and_save(lines, args.out)
 
 
 if __name__ == "__main__":

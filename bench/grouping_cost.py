@@ -12,21 +12,16 @@ medians and 95th percentiles of each, their ratio, and the stories with copies.
 from __future__ import annotations
 
 import argparse
-import statistics
 import tempfile
 import time
 from pathlib import Path
 
 from bench.corpus import unique_records, write_corpus
 from bench.queries import load_queries
+from bench.report import latency_summary, print_and_save
 from engines.whoosh import build_index
 from engines.whoosh.doc_values import doc_values
 from webui.app import create_app
-
-
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 def main() -> None:
@@ -71,14 +66,10 @@ def main() -> None:
         "|---|---|---|---|---|---|",
     ]
     for first, second, name in (("none", "story", "new to the caches"), ("none again", "story again", "repeated")):
-        a, b = timings[first], timings[second]
-        lines.append(f"| {name} | {statistics.median(a):.1f} ms | {_percentile(a, 0.95):.1f} ms | "
-                     f"{statistics.median(b):.1f} ms | {_percentile(b, 0.95):.1f} ms | "
-                     f"{statistics.median(b) / statistics.median(a):.2f} |")
-    text = "\n".join(lines) + "\n"
-    print(text)
-    if args.out:
-        args.out.write_text(text, encoding="utf-8")
+        a, b = latency_summary(timings[first]), latency_summary(timings[second])
+        lines.append(f"| {name} | {a['median']:.1f} ms | {a['p95']:.1f} ms | {b['median']:.1f} ms | {b['p95']:.1f} ms | "
+                     f"{b['median'] / a['median']:.2f} |")
+    print_and_save(lines, args.out)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import socket
 import statistics
 import subprocess
 from datetime import date
+from pathlib import Path
 
 import psutil
 
@@ -23,6 +24,14 @@ MEASURES = {"mrr": "MRR@10", "success": "success@10"}
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def print_and_save(lines: list[str], out: Path | None) -> None:
+    """Print a Markdown report of `lines`, and write it to `out` when given."""
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if out is not None:
+        out.write_text(text, encoding="utf-8")
 
 
 def latency_summary(timings: list[float]) -> dict:
