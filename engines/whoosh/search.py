@@ -305,12 +305,17 @@ def match_planned(searcher: Searcher, parsed: ParsedQuery, allow: set[int] | Non
 def ranked_docnums(searcher: Searcher, prepared: PreparedSearch, sort: str, limit: int,
                    allow_partial: bool = True) -> list[int]:
     """Document numbers of the first `limit` hits of a prepared search in `sort` order, no facets."""
+    return _match(searcher, prepared, limit, sort, allow_partial)[0].matches.ranked
+
+
+def _match(searcher: Searcher, prepared: PreparedSearch, window: int, sort: str,
+           allow_partial: bool) -> tuple[PlannedMatches, dict[int, list[int]]]:
+    """The planned matches of a prepared search, one per story when it groups them; the heads' copies."""
     allow = filter_docs(searcher, prepared.main_filter)
-    extra = grouping_margin(searcher) if prepared.group_stories else 0
-    planned = match_planned(searcher, prepared.parsed, allow, limit + extra, sort, allow_partial)
-    if prepared.group_stories:
-        planned, _copies = _grouped(searcher, prepared, planned, limit, sort, allow_partial)
-    return planned.matches.ranked
+    if not prepared.group_stories:
+        return match_planned(searcher, prepared.parsed, allow, window, sort, allow_partial), {}
+    planned = match_planned(searcher, prepared.parsed, allow, window + grouping_margin(searcher), sort, allow_partial)
+    return _grouped(searcher, prepared, planned, window, sort, allow_partial)
 
 
 RANKING_CACHE_SIZE = 512  # entries average 4 kB on the 34k corpus
@@ -394,12 +399,7 @@ def ranking(searcher: Searcher, prepared: PreparedSearch, sort: str, window: int
     cached = cache.get(key)
     if cached is not None:
         return cached
-    allow = filter_docs(searcher, prepared.main_filter)
-    extra = grouping_margin(searcher) if prepared.group_stories else 0
-    planned = match_planned(searcher, prepared.parsed, allow, window + extra, sort, allow_partial)
-    copies: dict[int, list[int]] = {}
-    if prepared.group_stories:
-        planned, copies = _grouped(searcher, prepared, planned, window, sort, allow_partial)
+    planned, copies = _match(searcher, prepared, window, sort, allow_partial)
     matches, words_held = planned.matches, planned.words_held
     missing: dict[int, tuple[str, ...]] = {}
     if words_held is not None:
@@ -408,7 +408,7 @@ def ranking(searcher: Searcher, prepared: PreparedSearch, sort: str, window: int
     counts = _counts(searcher, prepared, matches.docnums, planned.minimum)
     tree = prepared.parsed.tree
     forms = word_forms(searcher, tree, matches.docnums) if with_forms and tree is not None else []
-    total = len(matches.docnums) - sum(map(len, copies.values())) if prepared.group_stories else len(matches.docnums)
+    total = len(matches.docnums) - sum(map(len, copies.values()))  # one per story when grouped
     ranked_copies = {d: copies[d] for d in matches.ranked if d in copies}
     return cache.put(key, Ranking(total, matches.ranked, matches.scores, counts, missing, planned.partial, forms,
                                   ranked_copies))
@@ -434,10 +434,6 @@ def _grouped(searcher: Searcher, prepared: PreparedSearch, planned: PlannedMatch
     """
     matched = planned.matches.docnums
     heads = doc_values(searcher).story_heads(matched)
-    if not heads:
-        ranked, scores = planned.matches.ranked[:window], planned.matches.scores
-        return PlannedMatches(Matches(matched, ranked, scores[:window] if scores else scores),
-                              planned.words_held, planned.minimum, planned.partial), {}
     hidden = set().union(*heads.values())
     kept = [i for i, d in enumerate(planned.matches.ranked) if d not in hidden]
     if len(kept) >= min(window, len(matched) - len(hidden)):
