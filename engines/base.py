@@ -36,6 +36,13 @@ def stored_article(stored, tags: list[str], entities: list | None = None) -> Art
     return {name: decoded[name] if name in decoded else stored.get(name, "") for name in ARTICLE_FIELDS}
 
 
+def shown_entity_counts(facets: dict[str, dict[str, int]],
+                        names: dict[str, dict[str, str]]) -> dict[str, dict[str, int]]:
+    """Facet counts with entity keys replaced by the forms they are shown as (`names`: type → key → form)."""
+    return {name: ({names[name].get(key, key): count for key, count in counts.items()} if name in names else counts)
+            for name, counts in facets.items()}
+
+
 class EngineUnavailable(LoupeError):
     """The engine cannot answer (not configured, not reachable); the message says what to do."""
 

@@ -81,6 +81,9 @@ _SEPARATORS = re.compile(r"[\s\-‐‑–—'’`.]+")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 
 
+FORM_SEPARATOR = "\x1e"  # between the key and the form in an index's `<type>_form` values
+
+
 @dataclass(frozen=True)
 class Entity:
     type: str  # person, place, org
@@ -89,6 +92,22 @@ class Entity:
 
     def as_list(self) -> list[str]:
         return [self.type, self.key, self.form]
+
+    @property
+    def form_value(self) -> str:
+        """"key\x1eform": what an index keeps per article so that a facet can show each key's most used form."""
+        return f"{self.key}{FORM_SEPARATOR}{self.form}"
+
+
+def most_used_forms(form_values: Iterable[tuple[str, int]]) -> dict[str, str]:
+    """key → its form used by the most articles, from (form_value, articles) pairs; ties: the longer form,
+    then the first given."""
+    best: dict[str, tuple[int, str]] = {}
+    for value, articles in form_values:
+        key, _, form = value.partition(FORM_SEPARATOR)
+        if key not in best or (articles, len(form)) > (best[key][0], len(best[key][1])):
+            best[key] = (articles, form)
+    return {key: form for key, (_articles, form) in best.items()}
 
 
 def strip_title(name: str) -> str:

@@ -21,12 +21,12 @@ from rapidfuzz.distance import OSA
 
 from engines import query as qt
 from engines.base import (FACETS, MAX_COPIES_LISTED, NO_TERMS, Article, EngineQuery, EngineResult, EngineUnavailable, FormCount,
-                          MatchTerms, PeriodCounts, WordForms, stored_article)
+                          MatchTerms, PeriodCounts, WordForms, shown_entity_counts, stored_article)
 from engines.query import MatchPlan, QuerySyntaxError
 from engines.solr.client import SolrClient
 from engines.solr.state import ClusterState, current_meta
-from engines.whoosh.schema import ENTITY_FACETS, FORM_SEPARATOR
-from indexer.entities import entity_key
+from engines.whoosh.schema import ENTITY_FACETS
+from indexer.entities import entity_key, most_used_forms
 from indexer.errors import IndexMissing, LoupeError
 from engines.solr.compile import CompiledPlan, analysed, compile_node, compile_plan, date_clause, escape, pattern_text
 from indexer.analysis import FrenchAnalyzer, index_variants, query_term, word_spans
@@ -340,24 +340,15 @@ class SolrEngine:
             answer = self._select({"q": "*:*", "rows": 0, "json.facet": json.dumps(
                 {kind: {"type": "terms", "field": f"{kind}_form", "limit": -1, "refine": True}
                  for kind in ENTITY_FACETS})})
-            names: dict[str, dict[str, str]] = {}
-            for kind in ENTITY_FACETS:
-                best: dict[str, tuple[int, str]] = {}
-                for value, articles in _buckets(answer.get("facets", {}).get(kind)).items():
-                    key, _, form = value.partition(FORM_SEPARATOR)
-                    if key not in best or (articles, len(form)) > (best[key][0], len(best[key][1])):
-                        best[key] = (articles, form)
-                names[kind] = {key: form for key, (_n, form) in best.items()}
-            self._entity_names = names
+            self._entity_names = {kind: most_used_forms(_buckets(answer.get("facets", {}).get(kind)).items())
+                                  for kind in ENTITY_FACETS}
         return self._entity_names
 
     def _shown(self, facets: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
         """Entity facets with their keys replaced by the forms they are shown as."""
         if not any(facets.get(kind) for kind in ENTITY_FACETS):
             return facets
-        names = self.entity_names()
-        return {name: ({names[name].get(k, k): n for k, n in counts.items()} if name in names else counts)
-                for name, counts in facets.items()}
+        return shown_entity_counts(facets, self.entity_names())
 
     def forms_by_term(self) -> dict[str, tuple[str, ...]]:
         """Index term → the written forms indexed under it, from the exact field's terms.

@@ -4,25 +4,17 @@ from __future__ import annotations
 
 from whoosh.searching import Searcher
 
+from engines.base import shown_entity_counts
 from engines.whoosh.caches import searcher_memo
-from engines.whoosh.schema import ENTITY_FACETS, FORM_SEPARATOR, term_text
+from engines.whoosh.schema import ENTITY_FACETS, term_text
+from indexer.entities import most_used_forms
 
 
 def _read(searcher: Searcher) -> dict[str, dict[str, str]]:
     reader = searcher.reader()
-    shown: dict[str, dict[str, str]] = {}
-    for kind in ENTITY_FACETS:
-        best: dict[str, tuple[int, str]] = {}
-        field = f"{kind}_form"
-        if field in searcher.schema:
-            for term in reader.lexicon(field):
-                key, _, form = term_text(term).partition(FORM_SEPARATOR)
-                articles = reader.doc_frequency(field, term)
-                # Most articles first; ties: the longer form, then the first in order.
-                if key not in best or (articles, len(form)) > (best[key][0], len(best[key][1])):
-                    best[key] = (articles, form)
-        shown[kind] = {key: form for key, (_articles, form) in best.items()}
-    return shown
+    fields = {kind: f"{kind}_form" for kind in ENTITY_FACETS}
+    return {kind: most_used_forms((term_text(term), reader.doc_frequency(field, term)) for term in reader.lexicon(field))
+            if field in searcher.schema else {} for kind, field in fields.items()}
 
 
 def entity_names(searcher: Searcher) -> dict[str, dict[str, str]]:
@@ -32,6 +24,4 @@ def entity_names(searcher: Searcher) -> dict[str, dict[str, str]]:
 
 def shown_counts(searcher: Searcher, facets: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
     """Facet counts with entity keys replaced by the forms they are shown as."""
-    names = entity_names(searcher)
-    return {name: ({names[name].get(key, key): count for key, count in counts.items()} if name in names else counts)
-            for name, counts in facets.items()}
+    return shown_entity_counts(facets, entity_names(searcher))

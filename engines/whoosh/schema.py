@@ -7,6 +7,7 @@ from whoosh.analysis import RegexTokenizer
 
 from engines.base import MULTI_VALUED_FACETS  # noqa: F401 (the columns' multi-valued facets)
 from indexer.analysis import ExactAnalyzer, FrenchAnalyzer, NameAnalyzer
+from indexer.entities import ENTITY_TYPES
 
 # Facets a user can filter on, mapped to the index column that holds their values.
 FACET_FIELDS: dict[str, str] = {
@@ -21,8 +22,7 @@ FACET_FIELDS: dict[str, str] = {
 }
 # Entity facets hold merged keys (indexer/entities.entity_key); `<type>_form` holds
 # "key\x1eform" per article, from which a facet shows each key's most used form.
-ENTITY_FACETS = ("person", "place", "org")
-FORM_SEPARATOR = "\x1e"
+ENTITY_FACETS = ENTITY_TYPES
 
 # Fields searched by plain words, with their boosts. `text` holds the title too, so
 # a title word already counts there: the extra half makes it weigh 1.5× a body

@@ -18,7 +18,7 @@ from whoosh import index as whoosh_index
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.util import random_name
 
-from engines.whoosh.schema import ENTITY_FACETS, FORM_SEPARATOR, SCHEMA_VERSION, TAG_SEPARATOR, build_schema
+from engines.whoosh.schema import ENTITY_FACETS, SCHEMA_VERSION, TAG_SEPARATOR, build_schema
 from engines.whoosh.store import CURRENT_LINK, META_FILE, current_build, read_meta
 from indexer.build import origin_file
 from indexer.document import Document
@@ -66,7 +66,7 @@ def document_fields(doc: Document) -> dict:
         if named:
             fields[kind] = "\n".join(e.form for e in named)
             fields[f"{kind}_facet"] = TAG_SEPARATOR.join(e.key for e in named)
-            fields[f"{kind}_form"] = TAG_SEPARATOR.join(f"{e.key}{FORM_SEPARATOR}{e.form}" for e in named)
+            fields[f"{kind}_form"] = TAG_SEPARATOR.join(e.form_value for e in named)
     return fields
 
 
