@@ -142,7 +142,7 @@ def origin_file(origin: str) -> str:
     return path if path and line.isdigit() else origin
 
 
-Change = tuple[str, Document, Indexed | None]  # ("add" | "update", the document, what was indexed of it)
+Change = tuple[str, Document]  # ("add" | "update", the document)
 
 
 def _all_added(documents: Iterator[Document], report: BuildReport, progress) -> Iterator[Change]:
@@ -150,7 +150,7 @@ def _all_added(documents: Iterator[Document], report: BuildReport, progress) -> 
         report.added = count
         if progress:
             progress(count, doc.origin)
-        yield "add", doc, None
+        yield "add", doc
 
 
 def _changes(every: dict[str, Indexed], scope: set[str] | None, documents: Iterator[Document],
@@ -169,10 +169,10 @@ def _changes(every: dict[str, Indexed], scope: set[str] | None, documents: Itera
         known = every.get(doc.id)
         if known is None:
             report.added += 1
-            change: Change | None = ("add", doc, None)
+            change: Change | None = ("add", doc)
         elif known.content_hash != doc.content_hash:
             report.updated += 1
-            change = ("update", doc, known)
+            change = ("update", doc)
         else:
             report.unchanged += 1
             change = None
@@ -190,32 +190,36 @@ class Enrichment:
     """What a run adds to each document it writes: when it entered, its story, its entities."""
 
     stories: StoryIndex
-    previous: dict[str, Indexed]  # the index in use, for the dates articles entered it
+    previous: dict[str, Indexed]  # the index in use, for the dates articles entered it (kept through updates)
     entities: EntityExtractor | None
     now: str = field(default_factory=lambda: datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S"))
 
     def enrich(self, changes: Iterator[Change]) -> Iterator[Change]:
         for batch in in_batches(changes, ENRICH_BATCH):
             found = self.entities.entities_of([(doc.content_hash, article_text(doc.title, doc.summary, doc.body))
-                                               for _, doc, _ in batch]) if self.entities else [()] * len(batch)
-            for (action, doc, known), entities in zip(batch, found):
-                before = self.previous.get(doc.id) or known
+                                               for _, doc in batch]) if self.entities else [()] * len(batch)
+            for (action, doc), entities in zip(batch, found):
+                before = self.previous.get(doc.id)
                 signature_bytes = signature(story_text(doc.title, doc.body))
                 yield action, replace(
                     doc, added=before.added if before is not None and before.added else self.now,
                     story=self.stories.assign(doc.id, signature_bytes), signature=signature_bytes,
-                    entities=tuple(entities)), known
+                    entities=tuple(entities))
 
 
 ENRICH_BATCH = 256  # documents sent to entity extraction at a time
 
 
-def _write(generation: Generation, changes: Iterator[Change]) -> None:
-    for action, doc, _known in changes:
+def _write(generation: Generation, changes: Iterator[Change]) -> set[str]:
+    """Add or update each document; the ids written."""
+    written: set[str] = set()
+    for action, doc in changes:
         if action == "add":
             generation.add(doc)
         else:
             generation.update(doc)
+        written.add(doc.id)
+    return written
 
 
 def build_index(
@@ -270,8 +274,8 @@ def build_index(
             else:
                 previous = target.in_use()
                 enrichment = Enrichment(StoryIndex(), previous, extractor)
-                _write(generation, enrichment.enrich(_all_added(documents, report, progress)))
-                report.deleted_ids = sorted(set(previous) - set(enrichment.stories.ids()))
+                written = _write(generation, enrichment.enrich(_all_added(documents, report, progress)))
+                report.deleted_ids = sorted(set(previous) - written)
             report.entities_extracted = extractor.extracted if extractor else 0
             if report.read == 0:
                 raise SourceError(_nothing_indexed_message(sources, report))

@@ -82,8 +82,8 @@ class StoryIndex:
         self._stories: dict[str, str] = {}
 
     def add(self, doc_id: str, signature_bytes: bytes, story: str) -> None:
-        if doc_id in self._signatures:
-            self.remove(doc_id)
+        """Remember an article's signature and story (one without a signature, a short text, is in no story)."""
+        self.remove(doc_id)
         if not signature_bytes:
             return
         self._lsh.insert(doc_id, _lean(signature_bytes))
@@ -91,9 +91,8 @@ class StoryIndex:
         self._stories[doc_id] = story
 
     def remove(self, doc_id: str) -> None:
-        signature_bytes = self._signatures.pop(doc_id, None)
-        self._stories.pop(doc_id, None)
-        if signature_bytes:
+        if self._signatures.pop(doc_id, None) is not None:
+            self._stories.pop(doc_id)
             self._lsh.remove(doc_id)
 
     def story_for(self, doc_id: str, signature_bytes: bytes) -> str:
@@ -109,24 +108,14 @@ class StoryIndex:
 
     def assign(self, doc_id: str, signature_bytes: bytes) -> str:
         """Give an article its story and remember it for the next ones (a short one is its own story)."""
-        if not signature_bytes:
-            self.remove(doc_id)
-            self._stories[doc_id] = doc_id
-            self._signatures[doc_id] = b""
-            return doc_id
-        story = self.story_for(doc_id, signature_bytes)
+        story = self.story_for(doc_id, signature_bytes) if signature_bytes else doc_id
         self.add(doc_id, signature_bytes, story)
         return story
-
-    def ids(self):
-        """The ids of every article placed in a story."""
-        return self._signatures.keys()
 
     @classmethod
     def of(cls, indexed: Iterable[tuple[str, bytes, str]]) -> StoryIndex:
         """A story index of (id, signature, story) of the articles already indexed."""
         stories = cls()
         for doc_id, signature_bytes, story in indexed:
-            if signature_bytes:
-                stories.add(doc_id, signature_bytes, story or doc_id)
+            stories.add(doc_id, signature_bytes, story or doc_id)
         return stories
