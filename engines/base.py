@@ -142,7 +142,6 @@ class Engine(Protocol):
     """The read side of a backend."""
 
     name: str
-    groups_stories: bool  # whether `group_stories` is honoured (one hit per story)
 
     def search(self, query: EngineQuery) -> EngineResult: ...
 

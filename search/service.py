@@ -56,9 +56,8 @@ def prepare(request: SearchRequest) -> PreparedRequest:
     return PreparedRequest(plan(parsed.tree), text)
 
 
-def engine_query(prepared: PreparedRequest, request: SearchRequest, limit: int, engine_groups: bool = True,
-                 **options) -> EngineQuery:
-    options = {"group_stories": request.grouped and engine_groups, "count_stories": request.count_stories,
+def engine_query(prepared: PreparedRequest, request: SearchRequest, limit: int, **options) -> EngineQuery:
+    options = {"group_stories": request.grouped, "count_stories": request.count_stories,
                "added_until": request.asof, **options}
     return EngineQuery(
         plan=prepared.plan, filters=request.filters, date_from=request.date_from, date_to=request.date_to,
@@ -67,12 +66,13 @@ def engine_query(prepared: PreparedRequest, request: SearchRequest, limit: int, 
 
 
 def _copy_summary(article: Article) -> dict:
-    return {name: article_metadata(article)[name] for name in ("id", "title", "source", "published", "url")}
+    metadata = article_metadata(article)
+    return {name: metadata[name] for name in ("id", "title", "source", "published", "url")}
 
 
 def _pinned_counts(engine: Engine, prepared: PreparedRequest, request: SearchRequest, total: int) -> tuple[int, int]:
     """With `asof`: how many matching articles (or stories) entered the index since, and how many articles left it."""
-    now = engine.search(engine_query(prepared, request, 1, engine.groups_stories, added_until="", with_counts=False))
+    now = engine.search(engine_query(prepared, request, 1, added_until="", with_counts=False))
     deleted = sum(count for day, count in engine.deletions().items() if day > request.asof)
     return max(0, now.total - total), deleted
 
@@ -82,8 +82,7 @@ def ranked_articles(engine: Engine, request: SearchRequest, limit: int, allow_pa
     prepared = prepare(request)
     if prepared.matches_nothing:
         return []
-    return engine.ranked(engine_query(prepared, request, limit, engine.groups_stories, with_counts=False,
-                                      allow_partial=allow_partial))
+    return engine.ranked(engine_query(prepared, request, limit, with_counts=False, allow_partial=allow_partial))
 
 
 def terms_of(engine: Engine, request: SearchRequest) -> MatchTerms:
@@ -135,7 +134,7 @@ def run_search(engine: Engine, request: SearchRequest) -> SearchResult:
         return _empty_result(request, sort, started, "only_stop_words" if prepared.only_stop_words else None)
 
     window = min(request.page * request.per_page, MAX_RESULT_WINDOW)
-    found = engine.search(engine_query(prepared, request, window, engine.groups_stories, with_forms=request.with_forms))
+    found = engine.search(engine_query(prepared, request, window, with_forms=request.with_forms))
     first = (request.page - 1) * request.per_page
     if first < found.total and request.page * request.per_page > MAX_RESULT_WINDOW:
         raise BadParameter(
@@ -167,7 +166,7 @@ def run_search(engine: Engine, request: SearchRequest) -> SearchResult:
         notice="partial_match" if found.partial else None,
         timeline=_timeline(found.months) if request.with_timeline and found.total else [],
         forms=found.forms,
-        grouped=request.grouped and engine.groups_stories,
+        grouped=request.grouped,
         count_stories=request.count_stories,
         asof=request.asof,
         added_since=added_since,

@@ -128,7 +128,6 @@ class SolrEngine:
     """A collection alias on a SolrCloud cluster, through any of its live nodes."""
 
     name = "solr"
-    groups_stories = True
 
     def __init__(self, solr_url: str, collection: str = "loupe", client: SolrClient | None = None) -> None:
         self.client = client or SolrClient(solr_url)

@@ -43,7 +43,6 @@ class WhooshEngine:
     """An index directory (index/current → build-…) served by Whoosh searchers, one per thread."""
 
     name = "whoosh"
-    groups_stories = True
 
     def __init__(self, index_dir: Path, warm: bool = True) -> None:
         self.index_dir = Path(index_dir)
