@@ -16,7 +16,7 @@ from indexer.analysis import fold, word_spans
 from search.request import BadParameter, SearchRequest
 from search.results import DEFAULT_LANGUAGE, article_language
 from search.matching import plan
-from search.service import prepare, ranked_articles, terms_of
+from search.service import prepare, ranked_articles
 
 SORTS = ("date", "left", "right", "source")
 DEFAULT_WIDTH = 6
@@ -83,11 +83,13 @@ def _without_near(node: Node) -> Node | None:
 
 def _centres(engine: Engine, request: SearchRequest) -> tuple[MatchTerms, list[Proximity]]:
     """What a line centres on: the query's words outside NEAR groups, and each NEAR group's first word."""
-    tree = prepare(request).plan
-    tree = tree.tree if tree is not None else None
+    prepared = prepare(request)
+    if prepared.plan is None:
+        return NO_TERMS, []
+    tree = prepared.plan.tree
     nears = _near_nodes(tree) if tree is not None else []
     if not nears:
-        return terms_of(engine, request), []
+        return engine.match_terms(prepared.plan), []
     proximities = [
         Proximity(engine.match_terms(plan(near.children[0])), tuple(engine.match_terms(plan(c)) for c in near.children[1:]),
                   near.distance)
