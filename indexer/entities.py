@@ -211,8 +211,7 @@ class EntityCache:
     def get_many(self, hashes: list[str]) -> dict[str, list[Entity]]:
         found: dict[str, list[Entity]] = {}
         keys = {self._key(h): h for h in hashes}
-        for start in range(0, len(keys), 500):
-            chunk = list(keys)[start : start + 500]
+        for chunk in in_batches(keys, 500):  # SQLite's limit on bound parameters is far above 500
             rows = self._db.execute(f"SELECT hash, data FROM entities WHERE hash IN ({','.join('?' * len(chunk))})", chunk)
             for key, data in rows:
                 found[keys[key]] = [Entity(*item) for item in json.loads(data)]
@@ -245,8 +244,7 @@ class EntityExtractor:
             # spawn: a fresh interpreter per worker, whatever threads the parent runs.
             self._pool = multiprocessing.get_context("spawn").Pool(
                 self.processes, initializer=die_with_parent, initargs=(os.getpid(),))
-        chunks = [texts[i : i + BATCH] for i in range(0, len(texts), BATCH)]
-        return [entities for chunk in self._pool.imap(extract, chunks) for entities in chunk]
+        return [entities for chunk in self._pool.imap(extract, in_batches(texts, BATCH)) for entities in chunk]
 
     def entities_of(self, articles: list[tuple[str, str]]) -> list[list[Entity]]:
         """(content hash, text) → entities, in order."""
