@@ -60,7 +60,7 @@ def document_fields(doc: Document) -> dict:
     if doc.tags:
         fields["tag_facet"] = TAG_SEPARATOR.join(doc.tags)
     fields.update(added=doc.added, story=doc.story or doc.id, signature=doc.signature,
-                  entities=[[e.type, e.key, e.form] for e in doc.entities])
+                  entities=[e.as_list() for e in doc.entities])
     for kind in ENTITY_FACETS:
         named = [e for e in doc.entities if e.type == kind]
         if named:
