@@ -201,8 +201,23 @@ class EntityCache:
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path))
-        self._db.execute("CREATE TABLE IF NOT EXISTS entities (hash TEXT PRIMARY KEY, data TEXT NOT NULL)")
+        try:
+            self._db = self._open(path)
+        except sqlite3.DatabaseError:
+            # Only a cache: a damaged file is set aside (for a look) and the run reads the model again.
+            os.replace(path, path.with_name(path.name + ".corrupt"))
+            self._db = self._open(path)
+
+    @staticmethod
+    def _open(path: Path) -> sqlite3.Connection:
+        db = sqlite3.connect(str(path))
+        try:
+            db.execute("CREATE TABLE IF NOT EXISTS entities (hash TEXT PRIMARY KEY, data TEXT NOT NULL)")
+            db.execute("SELECT hash FROM entities LIMIT 1").fetchall()
+        except sqlite3.DatabaseError:
+            db.close()
+            raise
+        return db
 
     @staticmethod
     def _key(content_hash: str) -> str:

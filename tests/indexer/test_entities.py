@@ -93,3 +93,15 @@ def test_a_first_name_alone_is_the_one_full_name_starting_with_it():
 def test_an_elided_article_is_dropped_from_a_one_word_name_and_movements_are_not_people():
     entities = merge_mentions([("LOC", "d'Orly"), ("ORG", "l’Intérieur"), ("PER", "Gilets jaunes")])
     assert [(e.type, e.form) for e in entities] == [("place", "Orly")]
+
+
+def test_a_damaged_entity_cache_is_set_aside_and_the_run_reads_the_model_again(tmp_path):
+    index_dir = tmp_path / "index"
+    (index_dir / "cache").mkdir(parents=True)
+    damaged = index_dir / "cache" / "entities.sqlite"
+    damaged.write_bytes(b"not a database, half a page of a disk that failed" * 100)
+    report = build_index([SEEDS], index_dir, entities=True)
+    assert report.documents == 3 and report.entities_extracted == 3
+    assert (index_dir / "cache" / "entities.sqlite.corrupt").read_bytes().startswith(b"not a database")
+    assert facet_counts(api_search(client_for(index_dir), q=""), "place")["Bamako"] == 3
+    assert build_index([SEEDS], index_dir, entities=True, rebuild=True).entities_extracted == 0
