@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import date
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
@@ -97,9 +98,12 @@ def _asof(args: Mapping) -> str:
     value = args.get("asof", "").strip()
     if not value:
         return ""
-    if not ASOF.fullmatch(value):
-        raise BadParameter(f"asof must be a day written YYYY-MM-DD, such as 2026-03-01, got {value[:40]!r}")
-    check_date_value(value, "asof", BadParameter)
+    try:
+        if not ASOF.fullmatch(value):
+            raise ValueError
+        date.fromisoformat(value)  # a real day of years 0001 to 9999
+    except ValueError:
+        raise BadParameter(f"asof must be a real day written YYYY-MM-DD, such as 2026-03-01, got {value[:40]!r}") from None
     return value
 
 

@@ -116,7 +116,9 @@ def test_the_pinned_page_says_what_is_left_out_and_a_bad_day_is_a_400(client):
     assert "1 article ajouté depuis n’est pas montré." in page
     bad = client.get("/api/v1/search", query_string={"q": "ouragan", "asof": "2026-02-30"})
     assert bad.status_code == 400 and bad.get_json()["error"]["code"] == "bad_parameter"
-    assert client.get("/api/v1/search", query_string={"asof": "hier"}).status_code == 400
+    assert "asof must be a real day written YYYY-MM-DD" in bad.get_json()["error"]["message"]
+    for wrong in ("hier", "2026-03", "0000-01-01", "٢٠٢٦-٠٣-٠١"):
+        assert client.get("/api/v1/search", query_string={"asof": wrong}).status_code == 400, wrong
 
 
 def test_the_citation_and_the_ris_of_a_search_carry_count_day_and_pinned_permalink(client):
